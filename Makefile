@@ -1,0 +1,62 @@
+# Five Reports: two commands do everything.
+#   make book   -- set up .venv, execute every chapter, build the HTML into _build/html/
+#   make test   -- set up .venv, run unit tests, nbval, a strict book build and the browser test
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := book
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export BROWSER_PATH ?= /usr/bin/chromium
+export PYTHONHASHSEED := 0
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test unit nbval strict-build browser-test execute validate clean env
+
+$(STAMP): requirements.txt pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+env: $(STAMP)
+
+validate: $(STAMP)
+	$(BIN)/python -m analysis validate
+
+book: $(STAMP)
+	$(BIN)/python -m analysis validate
+	$(BIN)/python -m analysis.buildcache _build
+	$(BIN)/jupyter-book build . -n --keep-going
+	@test -f _build/html/index.html
+	@echo "The book is built: open _build/html/index.html (file://$(CURDIR)/_build/html/index.html)"
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider
+
+nbval: $(STAMP)
+	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \
+		-p no:cacheprovider book/
+
+strict-build: $(STAMP)
+	$(BIN)/python -m analysis.buildcache _build
+	$(BIN)/jupyter-book build . -W -n --keep-going --all
+
+browser-test: $(STAMP)
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+
+# Pytest's exit code 5 ("no tests collected") is a failure here like any non-zero code.
+test: unit nbval strict-build browser-test
+	@echo "make test: unit tests, nbval, strict build and browser test all passed"
+
+# Re-execute the chapter notebooks in place so their stored outputs (checked by nbval) are current.
+execute: $(STAMP)
+	for nb in book/*.ipynb; do \
+		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb"; \
+	done
+
+clean:
+	rm -rf _build

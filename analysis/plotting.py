@@ -1,0 +1,92 @@
+"""The book's figure style and the offline plotly renderer.
+
+Every chapter calls :func:`configure` in its first cell.  It
+
+* registers the ``book`` plotly renderer and makes it the default: a figure is emitted as a
+  small ``text/html`` fragment *without* plotly.js (the book serves one self-hosted
+  ``plotly.min.js``, see :mod:`analysis.sphinx_offline`) and with a div id derived from a
+  hash of the figure, so re-executing a notebook gives byte-identical output;
+* installs the ``five_reports`` plotly template (fonts with CJK fallbacks, colours);
+* sets matplotlib's fonts so Chinese place names render in static figures.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.io.base_renderers import MimetypeRenderer
+
+RENDERER = "book"
+TEMPLATE = "five_reports"
+
+#: One colour per report, used by every figure (Okabe-Ito, colour-blind safe).
+REPORT_COLOURS = {
+    "mudanjiang": "#0072B2",
+    "suining": "#009E73",
+    "yushu": "#E69F00",
+    "changchun": "#D55E00",
+    "dongxing": "#CC79A7",
+}
+FONT_FAMILY = "Noto Sans, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, Arial, sans-serif"
+
+
+def figure_id(fig: go.Figure) -> str:
+    """A stable div id: a short hash of the figure's JSON."""
+    return "plotly-" + hashlib.sha256(fig.to_json().encode("utf-8")).hexdigest()[:16]
+
+
+def figure_html(fig: go.Figure) -> str:
+    """The HTML fragment of a figure, without plotly.js, with a deterministic div id."""
+    return pio.to_html(
+        fig,
+        include_plotlyjs=False,
+        include_mathjax=False,
+        full_html=False,
+        div_id=figure_id(fig),
+        config={"displaylogo": False, "responsive": True},
+    )
+
+
+class BookRenderer(MimetypeRenderer):
+    """Renders figures as ``text/html`` that relies on the page's shared plotly.js."""
+
+    def to_mimebundle(self, fig_dict):
+        return {"text/html": figure_html(go.Figure(fig_dict))}
+
+
+def _template() -> go.layout.Template:
+    t = go.layout.Template()
+    t.layout = go.Layout(
+        font=dict(family=FONT_FAMILY, size=13, color="#222"),
+        paper_bgcolor="white",
+        plot_bgcolor="white",
+        colorway=list(REPORT_COLOURS.values()),
+        margin=dict(l=60, r=20, t=50, b=50),
+        xaxis=dict(showgrid=True, gridcolor="#e5e5e5", linecolor="#888", zeroline=False),
+        yaxis=dict(showgrid=True, gridcolor="#e5e5e5", linecolor="#888", zeroline=False),
+        hoverlabel=dict(font_family=FONT_FAMILY),
+    )
+    return t
+
+
+def configure() -> None:
+    """Set up plotly and matplotlib for a chapter (idempotent)."""
+    pio.renderers[RENDERER] = BookRenderer()
+    pio.renderers.default = RENDERER
+    pio.templates[TEMPLATE] = _template()
+    pio.templates.default = "simple_white+" + TEMPLATE
+    try:
+        import matplotlib as mpl
+
+        mpl.rcParams["font.family"] = ["DejaVu Sans", "Noto Sans CJK SC", "Noto Sans CJK JP"]
+        mpl.rcParams["svg.hashsalt"] = "five-reports"  # stable SVG ids
+        mpl.rcParams["figure.dpi"] = 100
+    except ImportError:  # pragma: no cover - matplotlib is in requirements.txt
+        pass
+
+
+def bilingual(english: str, chinese: str) -> str:
+    """Label with the Chinese name beside the English one: ``Changchun 长春``."""
+    return f"{english} {chinese}".strip()

@@ -1,0 +1,53 @@
+"""Sphinx extension: serve plotly.js from the book itself, never from a CDN.
+
+On ``builder-inited`` it copies ``plotly.min.js`` from the installed plotly package (so the
+library and the figures' JSON always match) into a build-time static folder and adds it to
+every page once.  The file is not committed: it is rebuilt from the pinned plotly wheel.
+
+It also removes a duplicated inline script: sphinx-book-theme's ``launch.html`` and
+sphinx-thebe both emit the thebe configuration, which declares ``const THEBE_JS_URL`` twice
+and logs ``Identifier 'THEBE_JS_URL' has already been declared`` on every page.  The book has
+no live-code launcher, so the duplicate is dropped from the rendered HTML.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import plotly
+
+PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+STATIC_NAME = "plotly.min.js"
+
+
+def _copy_plotly(app) -> None:
+    static = Path(app.outdir).parent / ".offline_static"
+    static.mkdir(parents=True, exist_ok=True)
+    target = static / STATIC_NAME
+    if not target.exists() or target.stat().st_size != PLOTLY_JS.stat().st_size:
+        shutil.copyfile(PLOTLY_JS, target)
+    app.config.html_static_path.append(str(static))
+    app.add_js_file(STATIC_NAME)
+
+
+def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Keep the first of identical script entries (same file and same inline body)."""
+    scripts = context.get("script_files")
+    if not scripts:
+        return
+    seen, unique = set(), []
+    for js in scripts:
+        # sphinx-thebe registers its inline config twice, once with filename None and once with "".
+        key = (getattr(js, "filename", None) or "", str(sorted(getattr(js, "attributes", {}).items())))
+        if key in seen:
+            continue
+        seen.add(key)
+        unique.append(js)
+    context["script_files"] = unique
+
+
+def setup(app):
+    app.connect("builder-inited", _copy_plotly)
+    app.connect("html-page-context", _drop_duplicate_scripts)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

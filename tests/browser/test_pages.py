@@ -1,0 +1,156 @@
+"""The built book in a real browser, offline.
+
+Serves ``_build/html`` on 127.0.0.1 and opens every chapter page in headless Chromium
+(Debian's ``/usr/bin/chromium`` driven by Playwright).  For each page it asserts that
+
+* every plotly figure has drawn (its div holds an ``svg.main-svg``), and the page holds as
+  many figures as its notebook made: a renderer that silently drops figures fails here;
+* the page requested nothing from any host but 127.0.0.1 (requests elsewhere are blocked
+  *and* recorded, so a CDN dependency fails even on a machine with network);
+* the console shows no errors and no uncaught exceptions.
+
+Run after the book is built (``make test`` does both).
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import threading
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+HTML = ROOT / "_build" / "html"
+CHROMIUM = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def chapter_pages() -> list[tuple[str, Path | None]]:
+    """(page path relative to the HTML root, source notebook or None) for every page in the toc."""
+    import yaml
+
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+    for part in toc.get("parts", []):
+        for chapter in part.get("chapters", []):
+            files.append(chapter["file"])
+            files.extend(s["file"] for s in chapter.get("sections", []))
+    pages = []
+    for f in files:
+        nb = ROOT / f"{f}.ipynb"
+        pages.append((f"{f}.html", nb if nb.exists() else None))
+    return pages
+
+
+def expected_figures(notebook: Path | None) -> int:
+    """Number of plotly figures a stored notebook's outputs hold, whatever their mime type."""
+    if notebook is None:
+        return 0
+    nb = json.loads(notebook.read_text(encoding="utf-8"))
+    count = 0
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            data = out.get("data", {})
+            if "application/vnd.plotly.v1+json" in data:
+                count += 1
+            elif "plotly-graph-div" in "".join(data.get("text/html", [])):
+                count += "".join(data["text/html"]).count('class="plotly-graph-div"')
+    return count
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (HTML / "index.html").exists():
+        pytest.fail("_build/html/index.html is missing: build the book first (make book)")
+    handler = functools.partial(_QuietHandler, directory=str(HTML))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, *args):  # keep pytest output readable
+        pass
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's chromium (see .ci/run)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        b = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+def open_page(browser, url: str):
+    """Open ``url``; return the page and what it requested, logged and threw."""
+    context = browser.new_context()
+    page = context.new_page()
+    foreign, console_errors = [], []
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if r.request.url.startswith("data:") or host == "127.0.0.1":
+            r.continue_()
+        else:
+            foreign.append(r.request.url)
+            r.abort()
+
+    page.route("**/*", route)
+    page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
+    page.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(1000)  # async scripts (search, thebe) settle; plotly draws on load
+    return context, page, foreign, console_errors
+
+
+@pytest.mark.parametrize("path, notebook", chapter_pages(), ids=[p for p, _ in chapter_pages()])
+def test_page_renders_offline(server, browser, path, notebook):
+    context, page, foreign, console_errors = open_page(browser, f"{server}/{path}")
+    try:
+        expected = expected_figures(notebook)
+        divs = page.locator("div.plotly-graph-div")
+        if expected:
+            page.wait_for_function(
+                "n => document.querySelectorAll('div.plotly-graph-div svg.main-svg').length >= n",
+                arg=expected, timeout=15_000,
+            )
+        drawn = page.evaluate(
+            "() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
+            ".filter(d => d.querySelector('svg.main-svg')).length"
+        )
+        assert divs.count() == expected, f"{path}: {divs.count()} plotly divs, notebook made {expected}"
+        assert drawn == expected, f"{path}: only {drawn} of {expected} figures drew"
+        assert foreign == [], f"{path} requested other hosts: {foreign}"
+        assert console_errors == [], f"{path} console errors: {console_errors}"
+    finally:
+        context.close()
+
+
+def test_a_cdn_script_would_be_caught(server, browser, tmp_path):
+    """The guard itself: a page that loads a script from another host is reported."""
+    bad = HTML / "_browser_guard_check.html"
+    bad.write_text('<html><head><script src="https://cdn.plot.ly/plotly-2.0.0.min.js"></script></head>'
+                   "<body>x</body></html>", encoding="utf-8")
+    try:
+        context, _, foreign, console_errors = open_page(browser, f"{server}/{bad.name}")
+        context.close()
+    finally:
+        bad.unlink()
+    assert foreign == ["https://cdn.plot.ly/plotly-2.0.0.min.js"]
+    assert console_errors, "a blocked script should show as a console error"
