@@ -296,10 +296,17 @@ def _sources_match_files(df: pd.DataFrame, file: str, base: Path) -> Iterable[Pr
         if row.period_end < row.period_start:
             yield Problem(file, line, "period_end", "period ends before it starts")
         if row.period_source == "report":
-            text = src.normalised_text(row.report, base)
-            for quote in str(row.period_quote).split("|"):
-                if quote not in text:
-                    yield Problem(file, line, "period_quote", f"quote not found in the normalised text: {quote!r}")
+            text, where = src.normalised_text(row.report, base), "the normalised text"
+        else:
+            supp = _sibling(base, "supplementary")
+            match = None if supp is None else supp[supp["source_id"] == row.period_source]
+            if match is None or match.empty:
+                yield Problem(file, line, "period_source", f"{row.period_source} is not in sources/supplementary.csv")
+                continue
+            text, where = match["quote"].iloc[0], f"the supplementary quote {row.period_source}"
+        for quote in str(row.period_quote).split("|"):
+            if quote not in text:
+                yield Problem(file, line, "period_quote", f"quote not found in {where}: {quote!r}")
         if isinstance(row.published_quote, str) and row.published_quote not in src.normalised_text(row.report, base):
             yield Problem(file, line, "published_quote", f"quote not found in the normalised text: {row.published_quote!r}")
 
@@ -310,3 +317,340 @@ def load_sources(data_dir: Path | str | None = None) -> pd.DataFrame:
     for col in ("period_start", "period_end"):
         df[col] = pd.to_datetime(df[col], format="%Y-%m-%d")
     return df
+
+
+# --------------------------------------------------------------------------------------
+# facts, events, screening, districts, supplementary, codebook, uncounted numbers
+
+TABLES.update({
+    "supplementary": "sources/supplementary.csv",
+    "codebook": "codebook.csv",
+    "facts": "facts.csv",
+    "events": "events.csv",
+    "screening": "screening.csv",
+    "districts": "districts.csv",
+    "uncounted_numbers": "uncounted_numbers.csv",
+})
+
+#: Sites graded X / EXCLUDED in shared/reference/README.md: never a source.
+EXCLUDED_SITES = (
+    "lfcredit.cn", "instres.cn", "lakalal.cn", "shunweifood.com", "zzyxh.com", "84808.cn", "dszyy.cn",
+    "hymcn.com", "cha-zuo.cn", "joyhs.com", "78hcp.com", "hbwgpqb.cn", "xitulive.cn", "webzy.cn",
+    "wnsqxx.cn", "sxzxw.com.cn", "yzmysy.cn",
+)
+#: Words that state a zero without a digit: "all negative" (阴性/陰性), "zero" (零).
+ZERO_WORDS = ("阴性", "陰性", "零")
+_FORMULA_REF = re.compile(r"\{([a-z]+-\d{3})\}")
+_FORMULA_SAFE = re.compile(r"[\d\s.+\-*/()]*")
+
+
+def _rows(df: pd.DataFrame):
+    """(line number in the CSV, row) pairs."""
+    for i, row in enumerate(df.itertuples(index=False)):
+        yield i + 2, row
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, float) and pd.isna(value)) or value is pd.NA or value == ""
+
+
+def _sibling(base: Path, name: str) -> pd.DataFrame | None:
+    """Another table, already schema-valid, or None (its own problems are reported separately)."""
+    df, problems = check_table_schema_only(name, base)
+    return None if problems else df
+
+
+def check_table_schema_only(name: str, data_dir: Path | str | None = None):
+    base = Path(data_dir) if data_dir is not None else DATA_DIR
+    path = base / TABLES[name]
+    raw, problems = read_raw(path)
+    if raw is None:
+        return None, problems
+    return validate_frame(name, raw, _relative(path), base)
+
+
+def evaluate_formula(formula: str, values: dict[str, float]) -> float:
+    """Evaluate ``{fact-id} + {fact-id} ...`` with the given values; only + - * / ( ) and numbers."""
+    def sub(m: re.Match) -> str:
+        key = m.group(1)
+        if key not in values or _blank(values[key]):
+            raise KeyError(key)
+        return repr(float(values[key]))
+
+    expr = _FORMULA_REF.sub(sub, formula)
+    if not _FORMULA_SAFE.fullmatch(expr):
+        raise ValueError(f"formula may only use fact ids, numbers and + - * / ( ): {formula!r}")
+    return float(eval(expr, {"__builtins__": {}}, {}))  # noqa: S307 - checked to be plain arithmetic
+
+
+def _decimals(value: float) -> int:
+    text = repr(float(value))
+    return 0 if text.endswith(".0") else len(text.split(".")[1])
+
+
+def matches_derived(value: float, computed: float) -> bool:
+    """A derived value matches its formula when it equals the result rounded to the value's decimals."""
+    return round(computed, _decimals(value)) == round(float(value), _decimals(value))
+
+
+def quote_supports(value: float, quote: str) -> bool:
+    """Whether ``quote`` states ``value`` (after numeral conversion; zero also by 阴性/零)."""
+    from .numerals import numbers_in
+
+    if float(value) in numbers_in(quote):
+        return True
+    return float(value) == 0 and any(w in quote for w in ZERO_WORDS)
+
+
+def _check_conflicts(df: pd.DataFrame, id_col: str, file: str) -> Iterable[Problem]:
+    ids = set(df[id_col])
+    links = {}
+    for line, row in _rows(df):
+        raw = getattr(row, "conflicts_with")
+        targets = [] if _blank(raw) else str(raw).split(";")
+        links[getattr(row, id_col)] = (line, targets)
+    for own, (line, targets) in links.items():
+        for t in targets:
+            if t not in ids:
+                yield Problem(file, line, "conflicts_with", f"{t} does not exist")
+            elif own not in links[t][1]:
+                yield Problem(file, line, "conflicts_with", f"{t} does not point back at {own}")
+            if t == own:
+                yield Problem(file, line, "conflicts_with", "a row cannot conflict with itself")
+
+
+def _check_quote(row, line: int, file: str, base: Path, supp: pd.DataFrame | None) -> Iterable[Problem]:
+    if row.status == "supplemented":
+        if _blank(row.source_id):
+            yield Problem(file, line, "source_id", "a supplemented row needs a source_id")
+        elif supp is not None:
+            match = supp[supp["source_id"] == row.source_id]
+            if match.empty:
+                yield Problem(file, line, "source_id", f"{row.source_id} is not in sources/supplementary.csv")
+            elif row.quote not in match["quote"].iloc[0]:
+                yield Problem(file, line, "quote", f"quote not found in the supplementary excerpt {row.source_id}")
+    else:
+        if row.quote not in src.normalised_text(row.report, base):
+            yield Problem(file, line, "quote", f"quote not found in the normalised {row.report} text: {row.quote[:40]!r}")
+
+
+@cross_check("supplementary")
+def _supplementary_sites(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
+    for line, row in _rows(df):
+        if _blank(row.url):
+            if _blank(row.note) or "no url recorded" not in row.note.lower():
+                yield Problem(file, line, "url", 'a source without a URL must say "no URL recorded" in its note')
+            continue
+        host = re.sub(r"^https?://", "", row.url).split("/")[0].lower()
+        if any(host == s or host.endswith("." + s) for s in EXCLUDED_SITES):
+            yield Problem(file, line, "url", f"{host} is an excluded (grade X) site")
+
+
+@cross_check("facts")
+def _facts_rules(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
+    supp = _sibling(base, "supplementary")
+    codebook = _sibling(base, "codebook")
+    values = dict(zip(df["fact_id"], df["value"]))
+    units = {} if codebook is None else dict(zip(codebook["metric"], codebook["unit"]))
+    for line, row in _rows(df):
+        if not row.fact_id.startswith(row.report + "-"):
+            yield Problem(file, line, "fact_id", f"id does not start with its report key {row.report}")
+        yield from _check_quote(row, line, file, base, supp)
+        has_value = not _blank(row.value)
+        if row.status == "stripped" and has_value:
+            yield Problem(file, line, "value", "a stripped row must have no value")
+        if row.status in ("reported", "supplemented"):
+            if not has_value:
+                yield Problem(file, line, "value", f"a {row.status} row needs a value")
+            elif not quote_supports(row.value, row.quote):
+                yield Problem(file, line, "value", f"{row.value:g} is not stated in its quote")
+            if _blank(row.qualifier):
+                yield Problem(file, line, "qualifier", "a stated number needs a qualifier")
+        if row.status != "supplemented" and not _blank(row.source_id):
+            yield Problem(file, line, "source_id", "only supplemented rows cite a supplementary source")
+        if row.status == "derived":
+            if _blank(row.formula):
+                yield Problem(file, line, "formula", "a derived row needs a formula")
+            elif not has_value:
+                yield Problem(file, line, "value", "a derived row needs a value")
+            else:
+                try:
+                    computed = evaluate_formula(row.formula, values)
+                except KeyError as exc:
+                    yield Problem(file, line, "formula", f"refers to {exc.args[0]}, which does not exist or has no value")
+                except (ValueError, SyntaxError, ZeroDivisionError) as exc:
+                    yield Problem(file, line, "formula", f"cannot evaluate: {exc}")
+                else:
+                    if not matches_derived(row.value, computed):
+                        yield Problem(file, line, "value", f"{row.value:g} does not match its formula ({computed:g})")
+        elif not _blank(row.formula):
+            yield Problem(file, line, "formula", "only derived rows have a formula")
+        if units and row.metric not in units:
+            yield Problem(file, line, "metric", f"{row.metric!r} is not defined in codebook.csv")
+        elif units and units[row.metric] != row.unit:
+            yield Problem(file, line, "unit", f"{row.unit!r} differs from the codebook unit {units[row.metric]!r} of {row.metric}")
+    yield from _check_conflicts(df, "fact_id", file)
+
+
+_PRECISION_FORMAT = {
+    "minute": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"),
+    "hour": re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:00"),
+    "part_of_day": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "day": re.compile(r"\d{4}-\d{2}-\d{2}"),
+    "month": re.compile(r"\d{4}-\d{2}"),
+}
+
+
+@cross_check("events")
+def _events_rules(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
+    supp = _sibling(base, "supplementary")
+    for line, row in _rows(df):
+        if not row.event_id.startswith(row.report + "-"):
+            yield Problem(file, line, "event_id", f"id does not start with its report key {row.report}")
+        yield from _check_quote(row, line, file, base, supp)
+        for end in ("start", "end"):
+            when, precision, part = getattr(row, end), getattr(row, f"{end}_precision"), getattr(row, f"{end}_part")
+            if _blank(when):
+                if not _blank(precision) or not _blank(part):
+                    yield Problem(file, line, f"{end}_precision", f"precision given without a {end}")
+                continue
+            if _blank(precision):
+                yield Problem(file, line, f"{end}_precision", f"{end} needs a precision")
+                continue
+            if not _PRECISION_FORMAT[precision].fullmatch(when):
+                yield Problem(file, line, end, f"{when!r} is not written to {precision} precision")
+            if (precision == "part_of_day") != (not _blank(part)):
+                yield Problem(file, line, f"{end}_part", "a part of the day goes with part_of_day precision, and only with it")
+        if row.status == "stripped" and not _blank(row.start):
+            yield Problem(file, line, "start", "a stripped event has no start")
+        if not _blank(row.start) and not _blank(row.end) and str(row.end)[:10] < str(row.start)[:10]:
+            yield Problem(file, line, "end", "event ends before it starts")
+    yield from _check_conflicts(df, "event_id", file)
+
+
+@cross_check("screening")
+def _screening_rules(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
+    facts = _sibling(base, "facts")
+    fact_values = {} if facts is None else dict(zip(facts["fact_id"], facts["value"]))
+    fact_quotes = {} if facts is None else dict(zip(facts["fact_id"], facts["quote"]))
+    for line, row in _rows(df):
+        if not _blank(row.report) and not row.screening_id.startswith(row.report + "-"):
+            yield Problem(file, line, "screening_id", f"id does not start with its report key {row.report}")
+        if not _blank(row.tested) and _blank(row.tested_unit):
+            yield Problem(file, line, "tested_unit", "a number tested needs its unit (persons, person_tests or samples)")
+        if not _blank(row.tested) and not _blank(row.positives) and row.positives > row.tested:
+            yield Problem(file, line, "positives", f"{row.positives:g} positives exceed {row.tested:g} tested")
+        linked = [] if _blank(row.fact_ids) else str(row.fact_ids).split(";")
+        for fid in linked:
+            if facts is not None and fid not in fact_values:
+                yield Problem(file, line, "fact_ids", f"{fid} does not exist in facts.csv")
+        linked_values = {float(fact_values[f]) for f in linked if f in fact_values and not _blank(fact_values[f])}
+        says_negative = any(w in fact_quotes.get(f, "") for f in linked for w in ZERO_WORDS)
+        for col in ("tested", "positives"):
+            v = getattr(row, col)
+            if _blank(v) or facts is None:
+                continue
+            # zero positives may rest on a linked quote that says all results were negative (全部阴性)
+            if float(v) not in linked_values and not (col == "positives" and float(v) == 0 and says_negative):
+                yield Problem(file, line, col, f"{v:g} is not the value of any linked fact ({';'.join(linked) or 'none linked'})")
+        if row.status == "supplemented" and _blank(row.source_id):
+            yield Problem(file, line, "source_id", "a supplemented row needs a source_id")
+
+
+@cross_check("districts")
+def _districts_rules(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
+    facts = _sibling(base, "facts")
+    if facts is None:
+        return
+    by_id = facts.set_index("fact_id")
+    for line, row in _rows(df):
+        if (row.kind == "development_zone") != _blank(row.adcode):
+            yield Problem(file, line, "adcode", "development zones have no adcode; every other unit has one")
+        for col, fcol in (("new_confirmed", "confirmed_fact_id"), ("new_asymptomatic", "asymptomatic_fact_id"),
+                          ("new_confirmed_supplemented", "supplemented_fact_id")):
+            fid, v = getattr(row, fcol), getattr(row, col)
+            if _blank(fid):
+                if not _blank(v):
+                    yield Problem(file, line, fcol, f"{col} has a value but no fact behind it")
+                continue
+            if fid not in by_id.index:
+                yield Problem(file, line, fcol, f"{fid} does not exist in facts.csv")
+                continue
+            fv = by_id.loc[fid, "value"]
+            if _blank(v) != _blank(fv) or (not _blank(v) and float(v) != float(fv)):
+                yield Problem(file, line, col, f"{v} differs from {fid}'s value {fv}")
+
+
+@cross_check("uncounted_numbers")
+def _uncounted_in_text(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
+    for line, row in _rows(df):
+        if row.context not in src.normalised_text(row.report, base):
+            yield Problem(file, line, "context", "context not found in the normalised text")
+        elif row.number not in row.context:
+            yield Problem(file, line, "number", "number not in its context")
+
+
+def uncovered_numbers(report: str, data_dir: Path | str | None = None) -> list[tuple[int, str]]:
+    """Arabic-digit runs of a normalised text covered by no quote and no uncounted_numbers row.
+
+    Returns ``(offset, digits)`` pairs; the coverage test asserts the list is empty.
+    """
+    base = Path(data_dir) if data_dir is not None else DATA_DIR
+    text = src.normalised_text(report, base)
+    spans: list[tuple[int, int]] = []
+
+    def cover(snippet: str) -> None:
+        i = text.find(snippet)
+        while i >= 0 and snippet:
+            spans.append((i, i + len(snippet)))
+            i = text.find(snippet, i + 1)
+
+    for name in ("facts", "events"):
+        df = load_table(name, base)
+        for row in df[(df["report"] == report) & (df["status"] != "supplemented")].itertuples():
+            cover(row.quote)
+    sources_df = load_table("sources", base)
+    for row in sources_df[sources_df["report"] == report].itertuples():
+        if row.period_source == "report":
+            for q in row.period_quote.split("|"):
+                cover(q)
+        if isinstance(row.published_quote, str):
+            cover(row.published_quote)
+    unc = load_table("uncounted_numbers", base)
+    for row in unc[unc["report"] == report].itertuples():
+        cover(row.context)
+    missing = []
+    for m in re.finditer(r"\d+", text):
+        if not any(a <= m.start() and m.end() <= b for a, b in spans):
+            missing.append((m.start(), m.group(0)))
+    return missing
+
+
+def load_facts(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """``data/facts.csv``, validated."""
+    return load_table("facts", data_dir)
+
+
+def load_events(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """``data/events.csv``, validated (times stay as ISO text with their precision)."""
+    return load_table("events", data_dir)
+
+
+def load_screening(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """``data/screening.csv``, validated."""
+    return load_table("screening", data_dir)
+
+
+def load_districts(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """``data/districts.csv``, validated."""
+    return load_table("districts", data_dir)
+
+
+def load_supplementary(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """``data/sources/supplementary.csv``, validated."""
+    return load_table("supplementary", data_dir)
+
+
+def load_codebook(data_dir: Path | str | None = None) -> pd.DataFrame:
+    """``data/codebook.csv``, validated."""
+    return load_table("codebook", data_dir)

@@ -1,0 +1,231 @@
+"""The curated tables: every rule the validator enforces, on the shipped data and on corrupted copies.
+
+Each corruption test edits one cell of a scratch copy of data/ and asserts that the validator
+reports that exact row and column: the checks are shown to fail when they should.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import REPORT_KEYS
+from analysis.data import (
+    evaluate_formula, load_districts, load_events, load_facts, load_screening, load_supplementary,
+    quote_supports, uncovered_numbers, validate_all,
+)
+from analysis.numerals import numbers_in
+from analysis.sources import normalised_text
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return load_facts()
+
+
+# ---------------------------------------------------------------- shipped data
+
+def test_every_table_validates(data_dir):
+    counts, problems = validate_all(data_dir)
+    assert [str(p) for p in problems] == []
+    assert set(counts) >= {"facts", "events", "screening", "districts", "supplementary", "codebook"}
+
+
+@pytest.mark.parametrize("report", REPORT_KEYS)
+def test_every_arabic_number_is_covered(report):
+    """Coverage: each digit run in the text is in some quote or listed as not a quantity."""
+    assert uncovered_numbers(report) == []
+
+
+def test_every_report_has_facts(facts):
+    assert set(facts["report"]) == set(REPORT_KEYS)
+    assert len(facts) >= 150
+
+
+def test_quotes_are_verbatim(facts):
+    supp = load_supplementary().set_index("source_id")
+    for row in facts.itertuples():
+        if row.status == "supplemented":
+            assert row.quote in supp.loc[row.source_id, "quote"], row.fact_id
+        else:
+            assert row.quote in normalised_text(row.report), row.fact_id
+
+
+def test_reported_values_are_in_their_quotes(facts):
+    stated = facts[facts["status"].isin(["reported", "supplemented"])]
+    for row in stated.itertuples():
+        assert quote_supports(row.value, row.quote), (row.fact_id, row.value, sorted(numbers_in(row.quote)))
+
+
+def test_stripped_rows_are_empty_and_digitless(facts):
+    stripped = facts[facts["status"] == "stripped"]
+    assert stripped["value"].isna().all()
+    assert len(stripped[stripped["report"] == "mudanjiang"]) >= 20  # "a few dozen" gaps in 000
+
+
+def test_derived_rows_recompute(facts):
+    values = dict(zip(facts["fact_id"], facts["value"]))
+    for row in facts[facts["status"] == "derived"].itertuples():
+        computed = evaluate_formula(row.formula, values)
+        assert computed == pytest.approx(row.value, rel=1e-3, abs=1e-3), row.fact_id
+
+
+def test_changchun_asymptomatic_total_is_the_district_sum(facts):
+    """330 new asymptomatic infections on 27 March: the district figures add up to it."""
+    districts = load_districts()
+    total = facts[(facts.report == "changchun") & (facts.metric == "new_asymptomatic") & facts.place.isna()]
+    assert set(total["status"]) == {"stripped", "derived", "supplemented"}
+    derived = total[total.status == "derived"]["value"].item()
+    supplemented = total[total.status == "supplemented"]["value"].item()
+    assert districts["new_asymptomatic"].sum() == derived == supplemented
+
+
+def test_jiutai_confirmed_is_stripped_with_restored_value_beside_it():
+    districts = load_districts().set_index("district_zh")
+    jiutai = districts.loc["九台区"]
+    assert pd.isna(jiutai["new_confirmed"])
+    assert jiutai["new_confirmed_supplemented"] > 0
+    listed = districts["new_confirmed"].sum()
+    total = load_facts().set_index("fact_id")
+    assert jiutai["new_confirmed_supplemented"] + listed == total.loc[
+        (total.report == "changchun") & (total.metric == "new_confirmed") & total.place.isna()
+        & (total.status == "supplemented"), "value"].item()
+
+
+def test_development_zones_have_no_code():
+    d = load_districts()
+    assert d.loc[d.kind == "development_zone", "adcode"].isna().all()
+    assert d.loc[d.kind != "development_zone", "adcode"].notna().all()
+
+
+@pytest.mark.parametrize("pair", [
+    ("yushu", "secondary_contacts", {697, 671}),
+    ("yushu", "vegetable_packs_distributed", {29938, 30200}),
+])
+def test_known_conflicts_point_at_each_other(facts, pair):
+    report, metric, values = pair
+    rows = facts[(facts.report == report) & (facts.metric == metric) & facts.conflicts_with.notna()]
+    assert set(rows["value"]) == values
+    ids = set(rows["fact_id"])
+    for row in rows.itertuples():
+        assert set(row.conflicts_with.split(";")) <= ids
+
+
+def test_yushu_static_management_alternatives_conflict():
+    ev = load_events()
+    sm = ev[(ev.report == "yushu") & (ev.event_type == "static_management_start")]
+    assert len(sm) == 2
+    assert {s[:10] for s in sm["start"]} == {"2022-10-28", "2022-10-29"}
+    assert all(isinstance(c, str) for c in sm["conflicts_with"])
+
+
+def test_evening_is_part_of_day_not_midnight():
+    ev = load_events()
+    first = ev[(ev.report == "dongxing") & (ev.event_type == "first_detection")].iloc[0]
+    assert (first["start"], first["start_precision"], first["start_part"]) == ("2021-12-20", "part_of_day", "evening")
+
+
+def test_suining_cold_chain_alert_to_the_minute():
+    ev = load_events()
+    alert = ev[(ev.report == "suining") & (ev.event_type == "alert_received")].iloc[0]
+    assert (alert["start"], alert["start_precision"]) == ("2020-11-16T00:30", "minute")
+
+
+def test_screening_units_never_mixed():
+    s = load_screening()
+    assert s["tested_unit"].dropna().isin(["persons", "person_tests", "samples"]).all()
+    yushu = s[(s.report == "yushu") & (s.tested == 304900)]
+    assert list(yushu["tested_unit"]) == ["person_tests"]
+
+
+def test_supplementary_never_uses_excluded_sites():
+    from analysis.data import EXCLUDED_SITES
+
+    for url in load_supplementary()["url"].dropna():
+        assert not any(site in url for site in EXCLUDED_SITES)
+
+
+# ---------------------------------------------------------------- corrupted copies
+
+def _corrupt(data_copy, table, fact_id_col, fact_id, column, value):
+    path = data_copy / table
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    idx = df.index[df[fact_id_col] == fact_id][0]
+    df.loc[idx, column] = value
+    df.to_csv(path, index=False)
+    return idx + 2  # line in the file
+
+
+def _problems(data_copy):
+    return validate_all(data_copy)[1]
+
+
+def _located(problems, file, line, column):
+    return [p for p in problems if p.file.endswith(file) and p.row == line and p.column == column]
+
+
+@pytest.mark.parametrize("table, id_col, row_id, column, value, message", [
+    ("facts.csv", "fact_id", "yushu-005", "quote", "已排查密接者999人", "quote not found"),
+    ("facts.csv", "fact_id", "yushu-005", "value", "472", "not stated in its quote"),
+    ("facts.csv", "fact_id", "mudanjiang-002", "value", "658772", "stripped row must have no value"),
+    ("facts.csv", "fact_id", "yushu-041", "value", "2.5", "does not match its formula"),
+    ("facts.csv", "fact_id", "yushu-005", "topic", "weather", "not in the allowed list"),
+    ("facts.csv", "fact_id", "yushu-005", "status", "guessed", "not in the allowed list"),
+    ("facts.csv", "fact_id", "yushu-005", "metric", "contacts_close", "not defined in codebook"),
+    ("facts.csv", "fact_id", "yushu-006", "conflicts_with", "yushu-005", "does not point back"),
+    ("facts.csv", "fact_id", "yushu-005", "value", "-471", "not stated in its quote"),
+    ("events.csv", "event_id", "dongxing-e01", "start", "2021-12-20T18:00", "not written to part_of_day precision"),
+    ("events.csv", "event_id", "dongxing-e01", "start", "2021-02-30", "not a valid ISO"),
+    ("screening.csv", "screening_id", "yushu-s06", "positives", "400000", "exceed"),
+    ("screening.csv", "screening_id", "yushu-s06", "tested_unit", "", "needs its unit"),
+    ("sources/supplementary.csv", "source_id", "sup-changchun-01", "url", "http://lfcredit.cn/post/6233.html", "excluded"),
+])
+def test_corruption_is_located(data_copy, table, id_col, row_id, column, value, message):
+    line = _corrupt(data_copy, table, id_col, row_id, column, value)
+    problems = _problems(data_copy)
+    hits = _located(problems, table.split("/")[-1], line, column)
+    assert hits, f"no problem at {table}:{line}:{column}; got {[str(p) for p in problems]}"
+    assert any(message in p.message for p in hits), [p.message for p in hits]
+
+
+def test_duplicate_fact_id(data_copy):
+    line = _corrupt(data_copy, "facts.csv", "fact_id", "yushu-006", "fact_id", "yushu-005")
+    assert _located(_problems(data_copy), "facts.csv", line, "fact_id")
+
+
+def test_a_new_number_in_a_source_is_uncovered(data_copy):
+    text_file = data_copy / "sources" / "004_223626c3ffda7a65.txt"
+    text_file.write_text(text_file.read_text(encoding="utf-8") + "\n另有4321人参与。\n", encoding="utf-8")
+    # record the new checksum, as an editor adding a source would
+    import hashlib
+    sources = pd.read_csv(data_copy / "sources.csv", dtype=str, keep_default_na=False)
+    sources.loc[sources.report == "dongxing", "sha256"] = hashlib.sha256(text_file.read_bytes()).hexdigest()
+    sources.to_csv(data_copy / "sources.csv", index=False)
+    assert [n for _, n in uncovered_numbers("dongxing", data_copy)] == ["4321"]
+
+
+def test_formula_refuses_code():
+    with pytest.raises(ValueError):
+        evaluate_formula("__import__('os').getcwd()", {})
+    assert evaluate_formula("{a-001} + {a-002} * 2", {"a-001": 1.0, "a-002": 3.0}) == 7.0
+
+
+def test_quote_supports_zero_only_by_words():
+    assert quote_supports(0, "结果全部阴性")
+    assert quote_supports(0, "医务人员“零感染”")
+    assert not quote_supports(0, "检测结果已出")
+    assert quote_supports(304900, "累计完成核酸检测30.49萬人份")
+
+
+def test_fact_ids_follow_text_order_within_reported_rows(facts):
+    """Reported rows are numbered in the order their quotes appear in the text."""
+    for report in REPORT_KEYS:
+        text = normalised_text(report)
+        rows = facts[(facts.report == report) & (facts.status == "reported")]
+        positions = [text.find(q) for q in rows["quote"]]
+        # allow equal positions (several numbers in one quote) and a few back-references
+        inversions = sum(1 for a, b in zip(positions, positions[1:]) if b < a)
+        assert inversions <= max(3, len(rows) // 5), (report, inversions)
+        assert all(re.fullmatch(rf"{report}-\d{{3}}", f) for f in rows["fact_id"])
