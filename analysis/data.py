@@ -236,9 +236,23 @@ def cross_check(table: str):
 
 
 #: Table name -> CSV path relative to the data directory.
-TABLES = {
-    "sources": "sources.csv",
-}
+def discover_tables(schema_dir: Path | None = None) -> dict[str, str]:
+    """Table name -> CSV path (relative to the data directory), one per ``*.schema.yaml``.
+
+    A new table needs only its CSV and a schema with a ``path`` key; the referenced tables
+    come first so that cross-table checks can rely on them.
+    """
+    schema_dir = schema_dir or DATA_DIR / "schemas"
+    found = {}
+    for f in sorted(schema_dir.glob("*.schema.yaml")):
+        with open(f, encoding="utf-8") as fh:
+            found[f.name[: -len(".schema.yaml")]] = yaml.safe_load(fh)["path"]
+    first = [n for n in ("sources", "supplementary", "codebook", "facts") if n in found]
+    return {n: found[n] for n in first + [n for n in found if n not in first]}
+
+
+#: Table name -> CSV path relative to the data directory.
+TABLES = discover_tables()
 
 
 def check_table(name: str, data_dir: Path | str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -321,16 +335,6 @@ def load_sources(data_dir: Path | str | None = None) -> pd.DataFrame:
 
 # --------------------------------------------------------------------------------------
 # facts, events, screening, districts, supplementary, codebook, uncounted numbers
-
-TABLES.update({
-    "supplementary": "sources/supplementary.csv",
-    "codebook": "codebook.csv",
-    "facts": "facts.csv",
-    "events": "events.csv",
-    "screening": "screening.csv",
-    "districts": "districts.csv",
-    "uncounted_numbers": "uncounted_numbers.csv",
-})
 
 #: Sites graded X / EXCLUDED in shared/reference/README.md: never a source.
 EXCLUDED_SITES = (
