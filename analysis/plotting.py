@@ -90,3 +90,30 @@ def configure() -> None:
 def bilingual(english: str, chinese: str) -> str:
     """Label with the Chinese name beside the English one: ``Changchun 长春``."""
     return f"{english} {chinese}".strip()
+
+
+#: Where static exports go, relative to the chapter notebooks (book/): built with the book,
+#: not committed.
+STATIC_DIR = "figures"
+
+
+def save_static(fig, name: str, directory: str | None = None, formats=("png", "svg")) -> list[str]:
+    """Save a matplotlib figure as ``<directory>/<name>.<fmt>`` for citation; return the paths.
+
+    ``name`` is the figure's stable name (e.g. ``fig-maps-overview``).  SVGs are written with a
+    fixed hash salt and no date metadata so that two builds give identical files.
+    """
+    from pathlib import Path
+
+    import matplotlib as mpl
+
+    out = Path(directory or STATIC_DIR)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    with mpl.rc_context({"svg.hashsalt": "five-reports"}):
+        for fmt in formats:
+            path = out / f"{name}.{fmt}"
+            meta = {"Date": None} if fmt == "svg" else {"Software": None}
+            fig.savefig(path, format=fmt, dpi=150, bbox_inches="tight", metadata=meta)
+            paths.append(str(path))
+    return paths
