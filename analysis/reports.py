@@ -76,3 +76,29 @@ def outbreak_timeline(sources: pd.DataFrame) -> go.Figure:
         bargap=0.35,
     )
     return fig
+
+
+def report_profile(report: str, sources: pd.DataFrame, facts: pd.DataFrame, events: pd.DataFrame) -> pd.Series:
+    """What one report gives the book: its period, and how many quantities and events it yields."""
+    src_row = sources.set_index("report").loc[report]
+    f = facts[facts["report"] == report]
+    e = events[events["report"] == report]
+    counts = f["status"].value_counts()
+    dated = e["start"].notna()
+    return pd.Series({
+        "city": bilingual(src_row["city_en"], src_row["city_zh"]),
+        "period": f"{src_row['period_start']:%Y-%m-%d} to {src_row['period_end']:%Y-%m-%d}",
+        "quantities (facts rows)": len(f),
+        "stated in the text": int(counts.get("reported", 0)),
+        "stripped (digits lost)": int(counts.get("stripped", 0)),
+        "restored from outside sources": int(counts.get("supplemented", 0)),
+        "derived": int(counts.get("derived", 0)),
+        "conflicting facts": int(f["conflicts_with"].notna().sum()),
+        "events": len(e),
+        "events with a date": int(dated.sum()),
+    }, name=report)
+
+
+def report_profiles(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """:func:`report_profile` for every report, one column each."""
+    return pd.concat([report_profile(r, sources, facts, events) for r in sources["report"]], axis=1)
