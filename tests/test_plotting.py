@@ -1,0 +1,56 @@
+"""The offline plotly renderer and the figure style."""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import plotly.io as pio
+
+from analysis import plotting
+
+
+def _fig(y):
+    return go.Figure(go.Bar(x=["a", "b"], y=y))
+
+
+def test_configure_sets_the_book_renderer_and_template():
+    plotting.configure()
+    assert pio.renderers.default == plotting.RENDERER
+    assert plotting.TEMPLATE in pio.templates.default
+
+
+def test_figure_html_has_no_plotlyjs_and_a_stable_id():
+    html = plotting.figure_html(_fig([1, 2]))
+    assert "Plotly.newPlot" in html
+    assert len(html) < 20_000, "plotly.js must not be inlined"
+    assert "cdn.plot.ly" not in html and "require" not in html
+    assert plotting.figure_html(_fig([1, 2])) == html  # byte-identical on re-execution
+    assert plotting.figure_id(_fig([1, 3])) != plotting.figure_id(_fig([1, 2]))
+    assert f'id="{plotting.figure_id(_fig([1, 2]))}"' in html
+
+
+def test_renderer_emits_html_only():
+    plotting.configure()
+    bundle = pio.renderers[plotting.RENDERER].to_mimebundle(_fig([1, 2]).to_dict())
+    assert set(bundle) == {"text/html"}
+
+
+def test_bilingual_label():
+    assert plotting.bilingual("Changchun", "长春") == "Changchun 长春"
+
+
+def test_save_static_is_byte_stable(tmp_path):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plotting.configure()
+    paths = []
+    for run in range(2):
+        fig, ax = plt.subplots()
+        ax.plot([0, 1], [1, 0])
+        ax.set_title("Changchun 长春")
+        paths.append(plotting.save_static(fig, "fig-test", directory=str(tmp_path / str(run))))
+        plt.close(fig)
+    for a, b in zip(*paths):
+        assert open(a, "rb").read() == open(b, "rb").read()
+    assert [p.rsplit(".", 1)[1] for p in paths[0]] == ["png", "svg"]

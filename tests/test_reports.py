@@ -1,0 +1,38 @@
+"""The overview of the five reports."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from analysis.data import load_events, load_facts, load_sources
+from analysis.reports import outbreak_timeline, overview_table, period_days, report_profiles
+
+
+def test_period_days_counts_both_ends():
+    s = pd.DataFrame({"period_start": pd.to_datetime(["2020-06-01", "2021-12-20"]),
+                      "period_end": pd.to_datetime(["2020-06-07", "2021-12-20"])})
+    assert list(period_days(s)) == [7, 1]
+
+
+def test_overview_has_bilingual_names_and_all_reports():
+    table = overview_table(load_sources())
+    assert list(table.index) == ["mudanjiang", "suining", "yushu", "changchun", "dongxing"]
+    assert table.loc["changchun", "City"] == "Changchun 长春"
+    assert table.loc["suining", "Published"] == "not stated"
+
+
+def test_timeline_has_one_bar_per_report_spanning_its_period():
+    sources = load_sources()
+    fig = outbreak_timeline(sources)
+    bars = [t for t in fig.data if t.type == "bar"]
+    assert len(bars) == len(sources)
+    mdj = next(b for b in bars if b.name.startswith("Mudanjiang"))
+    assert mdj.x[0] == 7 * 24 * 3600 * 1000  # 1-7 June inclusive, in milliseconds
+
+
+def test_profiles_add_up():
+    facts, events = load_facts(), load_events()
+    profiles = report_profiles(load_sources(), facts, events)
+    parts = ["stated in the text", "stripped (digits lost)", "restored from outside sources", "derived"]
+    assert (profiles.loc[parts].sum() == profiles.loc["quantities (facts rows)"]).all()
+    assert profiles.loc["quantities (facts rows)"].sum() == len(facts)
