@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from decimal import Decimal
 
 #: Magnitude characters that may follow an Arabic number (simplified and traditional).
 MAGNITUDES = {"十": 10, "百": 100, "千": 1_000, "万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
@@ -62,10 +63,6 @@ def parse_chinese_numeral(token: str) -> int:
     return total + section + (digit or 0)
 
 
-def _as_number(x: float) -> float:
-    return float(round(x, 10))
-
-
 def find_numbers(text: str) -> list[NumberMention]:
     """Every number in ``text``: Arabic (with an optional magnitude) and Chinese numerals.
 
@@ -76,10 +73,11 @@ def find_numbers(text: str) -> list[NumberMention]:
     found: list[NumberMention] = []
     taken = [False] * len(text)
     for m in _ARABIC.finditer(text):
-        value = float(m.group(1).replace(",", ""))
+        # Decimal arithmetic: 64.07万 is 640700 exactly, not 640699.9999999999
+        value = Decimal(m.group(1).replace(",", ""))
         if m.group(2):
             value *= MAGNITUDES[m.group(2)]
-        found.append(NumberMention(_as_number(value), m.group(0), m.start(), m.end()))
+        found.append(NumberMention(float(value), m.group(0), m.start(), m.end()))
         for i in range(m.start(), m.end()):
             taken[i] = True
     for m in _CHINESE.finditer(text):
