@@ -1,0 +1,131 @@
+"""The report texts as annotated pages: every curated number highlighted and anchored.
+
+Each fact's quote is highlighted in the normalised text and carries an anchor
+``fact-<fact_id>`` (e.g. ``#fact-yushu-012``), each event's quote ``event-<event_id>``, so
+that a reader goes from any number in the book to its sentence in one click.  Stripped
+numbers are marked differently from stated ones, so the gaps in a copy are visible.  All
+text from the sources and the tables is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import html
+import posixpath
+import re
+
+import pandas as pd
+
+from . import sources as src
+
+#: CSS class by status; the page's stylesheet lives in book/_static/annotate.css.
+STATUS_CLASS = {"reported": "fr-reported", "derived": "fr-derived", "stripped": "fr-stripped", "event": "fr-event"}
+#: Page holding the annotated texts, relative to the HTML root (without suffix).
+ANNOTATED_PAGE = "book/annotated"
+
+
+def anchor_id(kind: str, row_id: str) -> str:
+    """``fact-yushu-012`` / ``event-yushu-e02``."""
+    return f"{kind}-{row_id}"
+
+
+def anchor_href(row_id: str, from_page: str = "book/x") -> str:
+    """Relative link from a page (path without suffix, e.g. ``book/yields``) to a row's anchor."""
+    kind = "event" if re.search(r"-e\d+$", row_id) else "fact"
+    target = posixpath.relpath(f"{ANNOTATED_PAGE}.html", posixpath.dirname(from_page) or ".")
+    return f"{target}#{anchor_id(kind, row_id)}"
+
+
+def quote_spans(text: str, rows: pd.DataFrame, id_col: str) -> list[tuple[int, int, str, str]]:
+    """(start, end, id, status) of each row's quote in ``text`` (its first occurrence)."""
+    spans = []
+    for row in rows.itertuples(index=False):
+        quote = getattr(row, "quote")
+        i = text.find(quote)
+        if i >= 0:
+            spans.append((i, i + len(quote), getattr(row, id_col), getattr(row, "status")))
+    return spans
+
+
+def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_dir=None) -> str:
+    """The normalised text of ``report`` as HTML with highlighted, anchored quotes.
+
+    Supplemented rows are not in the text: their anchor sits on the stripped sentence they
+    restore when that sentence is found (same quote as a stripped row), else they are listed
+    after the text with their outside source.
+    """
+    text = src.normalised_text(report, data_dir)
+    f = facts[facts["report"] == report]
+    e = events[events["report"] == report]
+    fact_spans = quote_spans(text, f[f["status"] != "supplemented"], "fact_id")
+    event_spans = [(a, b, i, "event") for a, b, i, _ in quote_spans(text, e[e["status"] != "supplemented"], "event_id")]
+    spans = fact_spans + event_spans
+
+    # per character: which statuses cover it (stripped wins over reported for the colour)
+    cover: list[set[str]] = [set() for _ in text]
+    starts: dict[int, list[str]] = {}
+    for a, b, row_id, status in spans:
+        for k in range(a, b):
+            cover[k].add(status)
+        kind = "event" if status == "event" else "fact"
+        starts.setdefault(a, []).append(anchor_id(kind, row_id))
+
+    def css(statuses: set[str]) -> str:
+        for s in ("stripped", "reported", "derived", "event"):
+            if s in statuses:
+                return STATUS_CLASS[s]
+        return ""
+
+    out, run, run_cls = [], [], None
+
+    def flush():
+        if run:
+            chunk = html.escape("".join(run))
+            out.append(f'<mark class="{run_cls}">{chunk}</mark>' if run_cls else chunk)
+            run.clear()
+
+    for k, ch in enumerate(text):
+        cls = css(cover[k]) or None
+        if k in starts or cls != run_cls:
+            flush()
+            run_cls = cls
+        for aid in starts.get(k, []):
+            out.append(f'<span class="fr-anchor" id="{aid}"></span>')
+        run.append(ch)
+    flush()
+    body = "".join(out).replace("\n", "<br/>\n")
+    return f'<div class="fr-source" lang="zh">{body}</div>'
+
+
+def _source_link(s: pd.Series) -> str:
+    url = s["url"] if isinstance(s["url"], str) else ""
+    link = (f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url
+            else "no URL recorded (the citation rule is not met)")
+    return f'{link}, trust {html.escape(str(s["trust"]))}'
+
+
+def supplemented_list_html(report: str, facts: pd.DataFrame, supplementary: pd.DataFrame,
+                           events: pd.DataFrame | None = None) -> str:
+    """Anchored list of the numbers and dates restored from outside sources for ``report``."""
+    f = facts[(facts["report"] == report) & (facts["status"] == "supplemented")]
+    e = (events[(events["report"] == report) & (events["status"] == "supplemented")]
+         if events is not None else events)
+    if f.empty and (e is None or e.empty):
+        return "<p>Nothing in this report was restored from an outside source.</p>"
+    sup = supplementary.set_index("source_id")
+    items = []
+    for row in f.itertuples(index=False):
+        items.append(
+            f'<li><span class="fr-anchor" id="{anchor_id("fact", row.fact_id)}"></span>'
+            f'<code>{html.escape(row.fact_id)}</code> {html.escape(row.metric)} = <b>{row.value:g}</b> '
+            f'({html.escape(row.unit)}): 「<mark class="fr-supplemented">{html.escape(row.quote)}</mark>」 '
+            f'— {_source_link(sup.loc[row.source_id])}</li>'
+        )
+    for row in ([] if e is None else e.itertuples(index=False)):
+        items.append(
+            f'<li><span class="fr-anchor" id="{anchor_id("event", row.event_id)}"></span>'
+            f'<code>{html.escape(row.event_id)}</code> {html.escape(row.event_type)}: '
+            f'<b>{html.escape(str(row.start) if isinstance(row.start, str) else "undated")}</b> '
+            f'「<mark class="fr-supplemented">{html.escape(row.quote)}</mark>」 '
+            f'— {_source_link(sup.loc[row.source_id])}</li>'
+        )
+    return '<ul class="fr-supplemented-list">' + "".join(items) + "</ul>"

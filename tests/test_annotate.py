@@ -1,0 +1,53 @@
+"""Annotated sources: every curated row has an anchor, and text is escaped."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from analysis.annotate import anchor_href, annotated_html, supplemented_list_html
+from analysis.data import load_events, load_facts, load_supplementary
+
+
+def _all_html():
+    facts, events, supp = load_facts(), load_events(), load_supplementary()
+    parts = []
+    for report in facts["report"].unique():
+        parts.append(annotated_html(report, facts, events))
+        parts.append(supplemented_list_html(report, facts, supp, events))
+    return facts, events, "".join(parts)
+
+
+def test_every_fact_and_event_has_exactly_one_anchor():
+    facts, events, page = _all_html()
+    ids = re.findall(r'id="((?:fact|event)-[a-z]+-e?\d+)"', page)
+    assert len(ids) == len(set(ids))
+    assert set(ids) == {f"fact-{i}" for i in facts["fact_id"]} | {f"event-{i}" for i in events["event_id"]}
+
+
+def test_stripped_rows_are_marked_as_gaps():
+    facts, events = load_facts(), load_events()
+    page = annotated_html("mudanjiang", facts, events)
+    assert '<mark class="fr-stripped">完成了市区人次的核酸检测</mark>' in page
+
+
+def test_text_is_escaped(tmp_path):
+    facts = pd.DataFrame({"fact_id": ["yushu-001"], "report": ["yushu"], "status": ["reported"],
+                          "quote": ["發布會上"]})
+    events = pd.DataFrame({"event_id": [], "report": [], "status": [], "quote": []})
+    from analysis import annotate
+
+    original = annotate.src.normalised_text
+    annotate.src.normalised_text = lambda report, data_dir=None: "<script>alert(1)</script>發布會上"
+    try:
+        page = annotated_html("yushu", facts, events)
+    finally:
+        annotate.src.normalised_text = original
+    assert "<script>" not in page and "&lt;script&gt;" in page
+
+
+def test_anchor_href_from_a_chapter():
+    assert anchor_href("yushu-012", "book/yields") == "annotated.html#fact-yushu-012"
+    assert anchor_href("dongxing-e01", "book/speed") == "annotated.html#event-dongxing-e01"
+    assert anchor_href("suining-001", "index") == "book/annotated.html#fact-suining-001"
