@@ -1,0 +1,99 @@
+"""The curated tables as a Frictionless data package, for reuse outside the book.
+
+:func:`build_datapackage` turns ``data/schemas/*.schema.yaml`` into one ``datapackage.json``
+descriptor (one tabular resource per table, with its schema, licence, SHA-256 and source
+description). :func:`write_datapackage` writes the descriptor and copies of the CSVs into a
+folder; the book's build does this into ``_build/html/data/`` so that readers can download the
+package, and a test validates it with ``frictionless``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+from .data import DATA_DIR, TABLES, read_table_schema
+
+PACKAGE_NAME = "five-reports-curated-tables"
+LICENSES = [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",
+             "title": "Creative Commons Attribution 4.0"}]
+SOURCES = [
+    {"title": "Five local COVID-19 response reports (texts in data/sources/, SHA-256 in sources.csv)"},
+    {"title": "Outside evidence: reposts of official bulletins, repository data and papers, each cited "
+              "row by row in sources/supplementary.csv with URL, verbatim quote and trust grade"},
+]
+_SCHEMA_KEYS = ("fields", "primaryKey", "missingValues", "foreignKeys")
+
+
+def _frictionless_field(field: dict) -> dict:
+    out = {k: v for k, v in field.items() if k in ("name", "type", "description", "constraints", "title")}
+    if field.get("format") == "iso-partial":
+        out["description"] = (out.get("description", "") + " (ISO 8601 date or datetime, to the precision "
+                              "the text gives: YYYY, YYYY-MM, YYYY-MM-DD or YYYY-MM-DDTHH:MM)").strip()
+    if "constraints" in out and out["constraints"].get("pattern"):
+        out["constraints"] = dict(out["constraints"])
+    return out
+
+
+def build_datapackage(data_dir: Path | str | None = None) -> dict:
+    """The ``datapackage.json`` descriptor for the tables in ``data_dir``."""
+    base = Path(data_dir) if data_dir is not None else DATA_DIR
+    resources = []
+    for name, rel in TABLES.items():
+        schema = read_table_schema(name, base)
+        path = base / rel
+        data = path.read_bytes()
+        resources.append({
+            "name": name.replace("_", "-"),
+            "path": rel,
+            "profile": "tabular-data-resource",
+            "title": schema.get("title", name),
+            "description": " ".join(str(schema.get("description", "")).split()),
+            "format": "csv",
+            "mediatype": "text/csv",
+            "encoding": "utf-8",
+            "bytes": len(data),
+            "hash": "sha256:" + hashlib.sha256(data).hexdigest(),
+            "schema": {
+                "fields": [_frictionless_field(f) for f in schema["fields"]],
+                **{k: schema[k] for k in _SCHEMA_KEYS if k in schema and k != "fields"},
+            },
+        })
+    return {
+        "name": PACKAGE_NAME,
+        "title": "Five Reports: curated tables",
+        "description": "Every quantity and dated event in five Chinese local COVID-19 response reports, each "
+                       "with the verbatim quote behind it; see README.md for provenance.",
+        "profile": "tabular-data-package",
+        "licenses": LICENSES,
+        "sources": SOURCES,
+        "resources": resources,
+    }
+
+
+def write_datapackage(out_dir: Path | str, data_dir: Path | str | None = None) -> Path:
+    """Write ``datapackage.json``, the CSVs and the data README into ``out_dir``."""
+    base = Path(data_dir) if data_dir is not None else DATA_DIR
+    out = Path(out_dir)
+    descriptor = build_datapackage(base)
+    for res in descriptor["resources"]:
+        target = out / res["path"]
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(base / res["path"], target)
+    if (base / "README.md").exists():
+        shutil.copyfile(base / "README.md", out / "README.md")
+    path = out / "datapackage.json"
+    path.write_text(json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def setup(app):
+    """Sphinx extension: publish the data package at ``<html>/data/`` after a successful build."""
+    def publish(app, exception):
+        if exception is None and app.builder.format == "html":
+            write_datapackage(Path(app.outdir) / "data")
+
+    app.connect("build-finished", publish)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,42 @@
+"""The published data package validates with Frictionless and matches the shipped CSVs."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pandas as pd
+from frictionless import Package
+
+from analysis.data import TABLES
+from analysis.datapackage import build_datapackage, write_datapackage
+
+
+def test_descriptor_lists_every_table_with_its_hash(data_dir):
+    desc = build_datapackage(data_dir)
+    assert {r["path"] for r in desc["resources"]} == set(TABLES.values())
+    for r in desc["resources"]:
+        assert r["hash"] == "sha256:" + hashlib.sha256((data_dir / r["path"]).read_bytes()).hexdigest()
+
+
+def test_package_validates_with_frictionless(tmp_path, data_dir):
+    path = write_datapackage(tmp_path / "pkg", data_dir)
+    report = Package(str(path)).validate()
+    errors = [e.message for task in report.tasks for e in task.errors] + [e.message for e in report.errors]
+    assert report.valid, errors[:10]
+    assert json.loads(path.read_text(encoding="utf-8"))["licenses"][0]["name"] == "CC-BY-4.0"
+
+
+def test_package_validation_catches_a_bad_row(tmp_path, data_dir):
+    path = write_datapackage(tmp_path / "pkg", data_dir)
+    csv = tmp_path / "pkg" / "screening.csv"
+    df = pd.read_csv(csv, dtype=str, keep_default_na=False)
+    df.loc[0, "tested_unit"] = "buckets"
+    df.to_csv(csv, index=False)
+    desc = json.loads(path.read_text(encoding="utf-8"))
+    for r in desc["resources"]:
+        r.pop("hash", None), r.pop("bytes", None)
+    path.write_text(json.dumps(desc, ensure_ascii=False), encoding="utf-8")
+    report = Package(str(path)).validate()
+    assert not report.valid
+    assert any(e.type == "constraint-error" and "tested_unit" in e.message for t in report.tasks for e in t.errors)
