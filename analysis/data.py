@@ -658,3 +658,23 @@ def load_supplementary(data_dir: Path | str | None = None) -> pd.DataFrame:
 def load_codebook(data_dir: Path | str | None = None) -> pd.DataFrame:
     """``data/codebook.csv``, validated."""
     return load_table("codebook", data_dir)
+
+
+def scratch_copy(target: Path | str, data_dir: Path | str | None = None) -> Path:
+    """Copy the data directory to ``target`` (for trying edits without touching data/)."""
+    import shutil
+
+    base = Path(data_dir) if data_dir is not None else DATA_DIR
+    target = Path(target)
+    shutil.copytree(base, target, ignore=shutil.ignore_patterns("_fragments", "__pycache__"), dirs_exist_ok=True)
+    return target
+
+
+def append_rows(table: str, rows: list[dict], data_dir: Path | str) -> Path:
+    """Append rows (dicts keyed by column name; missing columns left empty) to a table's CSV."""
+    base = Path(data_dir)
+    path = base / TABLES[table]
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    new = pd.DataFrame([{c: ("" if r.get(c) is None else str(r.get(c))) for c in df.columns} for r in rows])
+    pd.concat([df, new], ignore_index=True).to_csv(path, index=False)
+    return path
