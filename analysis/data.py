@@ -678,3 +678,7 @@ def append_rows(table: str, rows: list[dict], data_dir: Path | str) -> Path:
     new = pd.DataFrame([{c: ("" if r.get(c) is None else str(r.get(c))) for c in df.columns} for r in rows])
     pd.concat([df, new], ignore_index=True).to_csv(path, index=False)
     return path
+
+
+# Table-specific checks that live with their module register themselves on import.
+from . import curves as _curves  # noqa: E402,F401  (daily_cases)
