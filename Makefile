@@ -13,7 +13,11 @@ export BROWSER_PATH ?= /usr/bin/chromium
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test unit nbval strict-build browser-test execute validate clean env
+.PHONY: book test unit nbval strict-build browser-test execute validate clean env system-deps
+
+# Debian packages (chromium for figure exports and the browser test, CJK fonts): installed if missing.
+system-deps:
+	bash .ci/install-system-deps
 
 $(STAMP): requirements.txt pyproject.toml
 	@$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "Python 3.11 is required, found " + sys.version.split()[0]'
@@ -27,7 +31,7 @@ env: $(STAMP)
 validate: $(STAMP)
 	$(BIN)/python -m analysis validate
 
-book: $(STAMP)
+book: system-deps $(STAMP)
 	$(BIN)/python -m analysis validate
 	$(BIN)/python -m analysis.buildcache _build
 	$(BIN)/jupyter-book build . -n --keep-going
@@ -49,11 +53,11 @@ browser-test: $(STAMP)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 # Pytest's exit code 5 ("no tests collected") is a failure here like any non-zero code.
-test: unit nbval strict-build browser-test
+test: system-deps unit nbval strict-build browser-test
 	@echo "make test: unit tests, nbval, strict build and browser test all passed"
 
 # Re-execute the chapter notebooks in place so their stored outputs (checked by nbval) are current.
-execute: $(STAMP)
+execute: system-deps $(STAMP)
 	for nb in book/*.ipynb; do \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb"; \
 	done

@@ -46,7 +46,9 @@ def refresh(build_dir: Path, root: Path = ROOT) -> bool:
     digest = inputs_digest(root)
     record = build_dir / DIGEST_FILE
     previous = record.read_text().strip() if record.exists() else None
-    stale = previous != digest
+    # figure exports are written while notebooks execute: without them, cached pages would link to nothing
+    exports_missing = not (root / "_static" / "figures").is_dir()
+    stale = previous != digest or exports_missing
     if stale:
         for name in CACHES:
             shutil.rmtree(build_dir / name, ignore_errors=True)

@@ -13,6 +13,7 @@ Every chapter calls :func:`configure` in its first cell.  It
 from __future__ import annotations
 
 import hashlib
+import re
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -117,3 +118,84 @@ def save_static(fig, name: str, directory: str | None = None, formats=("png", "s
             fig.savefig(path, format=fmt, dpi=150, bbox_inches="tight", metadata=meta)
             paths.append(str(path))
     return paths
+
+
+# --------------------------------------------------------------------------------------
+# Citable figures: interactive figure + static PNG/SVG + the data behind it
+
+#: Folder (relative to the book's root) whose files Sphinx copies into ``_build/html/_static``.
+PUBLISH_DIR = "_static/figures"
+_SVG_UID = re.compile(r'id="defs-([0-9a-f]{6})"')
+
+
+def _book_root():
+    from pathlib import Path
+
+    return Path(__file__).resolve().parent.parent
+
+
+def stable_svg(svg: str, seed: str) -> str:
+    """Replace plotly's random 6-hex figure uid in an SVG export with one derived from ``seed``."""
+    m = _SVG_UID.search(svg)
+    if not m:
+        return svg
+    uid = hashlib.sha256(seed.encode("utf-8")).hexdigest()[:6]
+    return svg.replace(m.group(1), uid)
+
+
+def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
+    """PNG and SVG of a plotly figure via kaleido and the system Chromium (``BROWSER_PATH``).
+
+    Raises ``RuntimeError`` with a clear message when no Chromium is installed: a static export
+    is never silently skipped, and kaleido never downloads a browser.
+    """
+    import os
+    import shutil
+    from pathlib import Path
+
+    browser = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
+    if not (Path(browser).exists() or shutil.which("chromium")):
+        raise RuntimeError(f"static export of {name} needs Chromium (BROWSER_PATH={browser}); "
+                           "install Debian's chromium (see .ci/run)")
+    os.environ.setdefault("BROWSER_PATH", browser)
+    out = Path(out_dir) if out_dir is not None else _book_root() / PUBLISH_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    png, svg = out / f"{name}.png", out / f"{name}.svg"
+    export = go.Figure(fig)
+    export.update_layout(width=fig.layout.width or 900, height=fig.layout.height or 500)
+    for i, trace in enumerate(export.data):  # plotly otherwise draws a random uid into the SVG
+        trace.uid = f"{i:06x}"
+    pio.write_images([export, export], [str(png), str(svg)], scale=2)
+    svg.write_text(stable_svg(svg.read_text(encoding="utf-8"), name + figure_id(fig)), encoding="utf-8")
+    return [png, svg]
+
+
+class PublishedFigure:
+    """What a chapter cell returns: the interactive figure with its download links under it."""
+
+    def __init__(self, fig: go.Figure, name: str, links: dict[str, str]):
+        self.fig, self.name, self.links = fig, name, links
+
+    def _repr_html_(self) -> str:
+        links = " · ".join(f'<a href="{href}" download>{label}</a>' for label, href in self.links.items())
+        return (figure_html(self.fig) +
+                f'<p class="fr-figure-downloads" data-figure="{self.name}">Download: {links}</p>')
+
+
+def publish(fig: go.Figure, name: str, data=None, page_depth: int = 1, out_dir=None) -> PublishedFigure:
+    """Export ``fig`` as ``<name>.png``/``.svg`` (and ``data`` as ``<name>.csv``) for citation.
+
+    Files go to ``_static/figures/`` at the book's root, which the build copies into the HTML;
+    the returned object renders the interactive figure followed by links to the files.
+    ``page_depth`` is the chapter's folder depth below the book root (``book/x`` is 1).
+    """
+    from pathlib import Path
+
+    out = Path(out_dir) if out_dir is not None else _book_root() / PUBLISH_DIR
+    export_static(fig, name, out)
+    prefix = "../" * page_depth + "_static/figures/"
+    links = {"PNG": f"{prefix}{name}.png", "SVG": f"{prefix}{name}.svg"}
+    if data is not None:
+        data.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+        links["CSV (data)"] = f"{prefix}{name}.csv"
+    return PublishedFigure(fig, name, links)

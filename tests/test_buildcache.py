@@ -14,6 +14,7 @@ def _project(tmp_path):
     (root / "data" / "t.csv").write_text("a\n1\n")
     (root / "analysis" / "m.py").write_text("x = 1\n")
     (root / "requirements.txt").write_text("pandas==3.1.1\n")
+    (root / "_static" / "figures").mkdir(parents=True)
     return root
 
 
@@ -41,3 +42,12 @@ def test_refresh_clears_caches_only_when_inputs_change(tmp_path):
     assert buildcache.refresh(build, root) is True
     assert not any((build / n).exists() for n in buildcache.CACHES)
     shutil.rmtree(build)
+
+
+def test_missing_figure_exports_force_re_execution(tmp_path):
+    root = _project(tmp_path)
+    build = tmp_path / "_build"
+    buildcache.refresh(build, root)
+    assert buildcache.refresh(build, root) is False
+    shutil.rmtree(root / "_static" / "figures")
+    assert buildcache.refresh(build, root) is True

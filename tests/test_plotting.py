@@ -54,3 +54,25 @@ def test_save_static_is_byte_stable(tmp_path):
     for a, b in zip(*paths):
         assert open(a, "rb").read() == open(b, "rb").read()
     assert [p.rsplit(".", 1)[1] for p in paths[0]] == ["png", "svg"]
+
+
+def test_publish_exports_png_svg_csv_stably(tmp_path):
+    import pandas as pd
+
+    plotting.configure()
+    data = pd.DataFrame({"x": ["a", "b"], "y": [1, 2]})
+    outs = []
+    for run in ("1", "2"):
+        pub = plotting.publish(_fig([1, 2]), "fig-test-publish", data=data, out_dir=tmp_path / run)
+        outs.append({ext: (tmp_path / run / f"fig-test-publish.{ext}").read_bytes() for ext in ("png", "svg", "csv")})
+    assert outs[0] == outs[1]
+    assert outs[0]["png"][:8] == b"\x89PNG\r\n\x1a\n" and b"<svg" in outs[0]["svg"]
+    html = pub._repr_html_()
+    assert html.count("plotly-graph-div") == 1
+    assert "../_static/figures/fig-test-publish.svg" in html and "fig-test-publish.csv" in html
+
+
+def test_stable_svg_replaces_the_random_uid():
+    svg = '<defs id="defs-ab12cd"/><clipPath id="clipab12cdxyplot"/>'
+    out = plotting.stable_svg(svg, "seed")
+    assert "ab12cd" not in out and out == plotting.stable_svg(svg.replace("ab12cd", "ffffff"), "seed")

@@ -138,6 +138,11 @@ def test_page_renders_offline(server, browser, path, notebook):
         assert drawn == expected, f"{path}: only {drawn} of {expected} figures drew"
         assert foreign == [], f"{path} requested other hosts: {foreign}"
         assert console_errors == [], f"{path} console errors: {console_errors}"
+        # every figure download link (PNG, SVG, CSV) resolves
+        hrefs = page.eval_on_selector_all("p.fr-figure-downloads a", "els => els.map(e => e.href)")
+        for href in hrefs:
+            status = page.request.get(href).status
+            assert status == 200, f"{path}: download {href} answered {status}"
     finally:
         context.close()
 
