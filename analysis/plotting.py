@@ -182,8 +182,56 @@ class PublishedFigure:
                 f'<p class="fr-figure-downloads" data-figure="{self.name}">Download: {links}</p>')
 
 
+def _panel_title(fig: go.Figure, xaxis: str) -> str:
+    """Title of the subplot whose x axis is ``xaxis`` (e.g. ``x2``), from its annotation if any."""
+    layout_axis = fig.layout[f"xaxis{xaxis[1:]}"] if xaxis != "x" else fig.layout.xaxis
+    domain = tuple(layout_axis.domain) if layout_axis and layout_axis.domain else None
+    yaxis = fig.layout[f"yaxis{xaxis[1:]}"] if xaxis != "x" else fig.layout.yaxis
+    ydomain = tuple(yaxis.domain) if yaxis and yaxis.domain else None
+    for ann in fig.layout.annotations or ():
+        if domain and ydomain and ann.xref == "paper" and ann.yref == "paper" and ann.text:
+            if domain[0] <= ann.x <= domain[1] and ydomain[0] <= ann.y <= ydomain[1] + 0.1:
+                return ann.text
+    return xaxis
+
+
+def figure_table(fig: go.Figure):
+    """The numbers a figure shows, as a tidy table: one row per plotted point of every trace.
+
+    Columns: ``trace`` (legend name), ``x``, ``y`` and, where the trace has them, ``base`` and
+    the error-bar ends. Used as the CSV download when a chapter gives no table of its own.
+    """
+    import pandas as pd
+
+    frames = []
+    faceted = any(getattr(t, "xaxis", None) not in (None, "x") for t in fig.data)
+    for i, trace in enumerate(fig.data):
+        x, y = getattr(trace, "x", None), getattr(trace, "y", None)
+        if x is None and y is None:
+            continue
+        n = len(x) if x is not None else len(y)
+        cols = {"trace": [trace.name or f"trace {i}"] * n,
+                "x": list(x) if x is not None else [None] * n,
+                "y": list(y) if y is not None else [None] * n}
+        if faceted:  # name the panel of each point (its title, else the axis id)
+            cols["panel"] = [_panel_title(fig, getattr(trace, "xaxis", None) or "x")] * n
+        base = getattr(trace, "base", None)
+        if base is not None and not isinstance(base, (int, float, str)):
+            cols["base"] = list(base)
+        for axis in ("error_x", "error_y"):
+            err = getattr(trace, axis, None)
+            if err is not None and err.array is not None:
+                cols[f"{axis}_plus"] = list(err.array)
+                cols[f"{axis}_minus"] = list(err.arrayminus) if err.arrayminus is not None else list(err.array)
+        frames.append(pd.DataFrame(cols))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["trace", "x", "y"])
+
+
 def publish(fig: go.Figure, name: str, data=None, page_depth: int = 1, out_dir=None) -> PublishedFigure:
-    """Export ``fig`` as ``<name>.png``/``.svg`` (and ``data`` as ``<name>.csv``) for citation.
+    """Export ``fig`` as ``<name>.png``/``.svg`` and its data as ``<name>.csv`` for citation.
+
+    ``data`` is the table behind the figure; when omitted, :func:`figure_table` extracts the
+    plotted numbers from the figure itself.
 
     Files go to ``_static/figures/`` at the book's root, which the build copies into the HTML;
     the returned object renders the interactive figure followed by links to the files.
@@ -195,7 +243,7 @@ def publish(fig: go.Figure, name: str, data=None, page_depth: int = 1, out_dir=N
     export_static(fig, name, out)
     prefix = "../" * page_depth + "_static/figures/"
     links = {"PNG": f"{prefix}{name}.png", "SVG": f"{prefix}{name}.svg"}
-    if data is not None:
-        data.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
-        links["CSV (data)"] = f"{prefix}{name}.csv"
+    table = data if data is not None else figure_table(fig)
+    table.to_csv(out / f"{name}.csv", index=False, lineterminator="\n")
+    links["CSV (data)"] = f"{prefix}{name}.csv"
     return PublishedFigure(fig, name, links)

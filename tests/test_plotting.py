@@ -76,3 +76,13 @@ def test_stable_svg_replaces_the_random_uid():
     svg = '<defs id="defs-ab12cd"/><clipPath id="clipab12cdxyplot"/>'
     out = plotting.stable_svg(svg, "seed")
     assert "ab12cd" not in out and out == plotting.stable_svg(svg.replace("ab12cd", "ffffff"), "seed")
+
+
+def test_figure_table_lists_every_plotted_point():
+    fig = go.Figure([go.Bar(x=["a", "b"], y=[1, 2], name="bars"),
+                     go.Scatter(x=[1, 2, 3], y=[4, 5, 6], name="line",
+                                error_y=dict(array=[0.1, 0.2, 0.3]))])
+    table = plotting.figure_table(fig)
+    assert len(table) == 5
+    assert list(table[table.trace == "line"]["y"]) == [4, 5, 6]
+    assert list(table[table.trace == "line"]["error_y_plus"]) == [0.1, 0.2, 0.3]
