@@ -13,7 +13,7 @@ export BROWSER_PATH ?= /usr/bin/chromium
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test unit nbval strict-build browser-test execute validate clean env system-deps
+.PHONY: book test unit nbval strict-build browser-test execute validate clean env system-deps bench
 
 # Debian packages (chromium for figure exports and the browser test, CJK fonts): installed if missing.
 system-deps:
@@ -61,6 +61,10 @@ execute: system-deps $(STAMP)
 	for nb in book/*.ipynb; do \
 		$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 "$$nb"; \
 	done
+
+# Benchmarks (not part of make test): writes benchmarks/results.csv and prints a table.
+bench: system-deps $(STAMP)
+	$(BIN)/python benchmarks/run.py --with-test
 
 clean:
 	rm -rf _build
