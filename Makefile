@@ -1,6 +1,7 @@
 # Five Reports: two commands do everything.
 #   make book   -- set up .venv, execute every chapter, build the HTML into _build/html/
-#   make test   -- set up .venv, run unit tests, nbval, a strict book build and the browser test
+#   make test   -- set up .venv, run unit tests, nbval, a strict offline book build (checked for
+#                  reproducibility) and the browser test
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := book
@@ -13,7 +14,7 @@ export BROWSER_PATH ?= /usr/bin/chromium
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test unit nbval strict-build browser-test execute validate clean env system-deps bench
+.PHONY: book test unit nbval strict-build offline-strict-build browser-test execute validate clean env system-deps bench
 
 # Debian packages (chromium for figure exports and the browser test, CJK fonts): installed if missing.
 system-deps:
@@ -49,12 +50,23 @@ strict-build: $(STAMP)
 	$(BIN)/python -m analysis.buildcache _build
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
+# The strict build as `make test` runs it: every chapter re-executed (cache cleared) with the
+# network cut off (.ci/offline), then checked against the first execution (nbval's) and the
+# stored notebooks: identical CSV/SVG exports and identical outputs after sanitising.
+offline-strict-build: $(STAMP)
+	$(BIN)/python tests/reproducibility.py snapshot _build/repro/first.json
+	$(BIN)/python -m analysis.buildcache _build --force
+	.ci/offline $(BIN)/jupyter-book build . -W -n --keep-going --all
+	$(BIN)/python tests/reproducibility.py snapshot _build/repro/second.json
+	$(BIN)/python tests/reproducibility.py compare-figures _build/repro/first.json _build/repro/second.json
+	$(BIN)/python tests/reproducibility.py compare-notebooks book _build/jupyter_execute/book
+
 browser-test: $(STAMP)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 # Pytest's exit code 5 ("no tests collected") is a failure here like any non-zero code.
-test: system-deps unit nbval strict-build browser-test
-	@echo "make test: unit tests, nbval, strict build and browser test all passed"
+test: system-deps unit nbval offline-strict-build browser-test
+	@echo "make test: unit tests, nbval, offline strict build, reproducibility check and browser test all passed"
 
 # Re-execute the chapter notebooks in place so their stored outputs (checked by nbval) are current.
 execute: system-deps $(STAMP)

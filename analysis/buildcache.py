@@ -7,7 +7,11 @@ show stale numbers.  :func:`refresh` hashes every input that can change a notebo
 recorded at the last build, deletes the execution cache and Sphinx's saved environment so
 every chapter is re-read and re-executed.  ``make book`` and ``make test`` call it first:
 
-    python -m analysis.buildcache [BUILD_DIR]
+    python -m analysis.buildcache [BUILD_DIR] [--force]
+
+``--force`` clears the caches whatever the digest says: ``make test`` uses it so that its
+strict build always executes every chapter (offline), a second execution after nbval's that
+the reproducibility check compares with the first.
 """
 
 from __future__ import annotations
@@ -40,15 +44,15 @@ def inputs_digest(root: Path = ROOT) -> str:
     return h.hexdigest()
 
 
-def refresh(build_dir: Path, root: Path = ROOT) -> bool:
-    """Clear the caches in ``build_dir`` if the inputs changed; return True if cleared."""
+def refresh(build_dir: Path, root: Path = ROOT, force: bool = False) -> bool:
+    """Clear the caches in ``build_dir`` if the inputs changed (or ``force``); return True if cleared."""
     build_dir.mkdir(parents=True, exist_ok=True)
     digest = inputs_digest(root)
     record = build_dir / DIGEST_FILE
     previous = record.read_text().strip() if record.exists() else None
     # figure exports are written while notebooks execute: without them, cached pages would link to nothing
     exports_missing = not (root / "_static" / "figures").is_dir()
-    stale = previous != digest or exports_missing
+    stale = force or previous != digest or exports_missing
     if stale:
         for name in CACHES:
             shutil.rmtree(build_dir / name, ignore_errors=True)
@@ -58,8 +62,10 @@ def refresh(build_dir: Path, root: Path = ROOT) -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    force = "--force" in args
+    args = [a for a in args if a != "--force"]
     build_dir = Path(args[0]) if args else ROOT / "_build"
-    if refresh(build_dir):
+    if refresh(build_dir, force=force):
         print(f"inputs changed: cleared the execution cache in {build_dir}; every chapter will re-execute")
     else:
         print("inputs unchanged: reusing the execution cache")

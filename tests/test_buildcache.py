@@ -51,3 +51,14 @@ def test_missing_figure_exports_force_re_execution(tmp_path):
     assert buildcache.refresh(build, root) is False
     shutil.rmtree(root / "_static" / "figures")
     assert buildcache.refresh(build, root) is True
+
+
+def test_force_clears_caches_even_when_inputs_are_unchanged(tmp_path):
+    root = _project(tmp_path)
+    build = tmp_path / "_build"
+    buildcache.refresh(build, root)
+    (build / ".jupyter_cache").mkdir()
+    assert buildcache.refresh(build, root) is False
+    assert (build / ".jupyter_cache").exists()
+    assert buildcache.refresh(build, root, force=True) is True
+    assert not (build / ".jupyter_cache").exists()
