@@ -1,0 +1,59 @@
+"""The synthesis chapter's helpers: linked tables and the report-vs-bulletin consistency checks."""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import curves, synthesis
+from analysis.data import load_facts
+
+
+@pytest.fixture(scope="module")
+def facts():
+    return load_facts()
+
+
+@pytest.fixture(scope="module")
+def series():
+    return curves.all_series(curves.load_daily_cases())
+
+
+def test_linked_table_escapes_text_and_links_every_named_row():
+    values = pd.DataFrame({"cases": ["19 <b>", "x"]}, index=pd.Index(["dongxing", "yushu"], name="report"))
+    links = pd.DataFrame({"cases": ["dongxing-014;dongxing-e03", None]}, index=values.index)
+    out = synthesis.linked_table_html(values, links, from_page="book/synthesis")
+    assert "19 &lt;b&gt;" in out and "<b>" not in out
+    hrefs = re.findall(r'href="([^"]+)"', out)
+    assert hrefs == ["annotated.html#fact-dongxing-014", "annotated.html#event-dongxing-e03"]
+
+
+def test_consistency_checks_agree_where_the_numbers_agree(facts, series):
+    table = synthesis.consistency_table(facts, series)
+    assert len(table) == len(synthesis.CONSISTENCY_CHECKS)
+    by_fact = table.set_index("fact_id")
+    # values come from the data, not from the check declarations
+    assert by_fact.loc["dongxing-014", "report_value"] == facts.set_index("fact_id").loc["dongxing-014", "value"]
+    assert by_fact.loc["dongxing-014", "independent_value"] == series["dongxing"].loc["2021-12-21":"2021-12-26", "confirmed"].sum()
+    assert set(table["agree"]) <= {"yes", "no", "cannot tell"}
+
+
+def test_a_disagreement_is_reported(facts, series):
+    changed = facts.copy()
+    changed.loc[changed["fact_id"] == "suining-001", "value"] = 18.0
+    row = synthesis.consistency_table(changed, series).set_index("fact_id").loc["suining-001"]
+    assert row["agree"] == "no"
+    changed.loc[changed["fact_id"] == "changchun-083", "value"] = 10_000.0
+    row = synthesis.consistency_table(changed, series).set_index("fact_id").loc["changchun-083"]
+    assert row["agree"] == "no"  # a partial sum above the city total
+
+
+def test_a_missing_day_makes_the_sum_unknown_not_smaller(facts, series):
+    gappy = dict(series)
+    dx = series["dongxing"].copy()
+    dx.loc[pd.Timestamp("2021-12-23"), "confirmed"] = float("nan")
+    gappy["dongxing"] = dx
+    row = synthesis.consistency_table(facts, gappy).set_index("fact_id").loc["dongxing-014"]
+    assert row["agree"] == "cannot tell" and pd.isna(row["independent_value"])
