@@ -154,3 +154,25 @@ def consistency_table(facts: pd.DataFrame, series: dict[str, pd.DataFrame],
                      "comparison": how, "independent_basis": basis, "independent_sources": sources,
                      "agree": agree})
     return pd.DataFrame(rows)
+
+
+def _number(v) -> str:
+    return "" if v is None or pd.isna(v) else f"{v:g}"
+
+
+def consistency_display(table: pd.DataFrame, from_page: str) -> LinkedTable:
+    """The consistency table for a chapter: the report's value links to its sentence."""
+    values = pd.DataFrame({
+        "report": table["report"],
+        "quantity": table["quantity"],
+        "report says": [f"{_number(v)} ({s})" for v, s in zip(table["report_value"], table["report_status"])],
+        "independent source says": [f"{_number(v)} ({b}; {s})" if not pd.isna(v) else f"unknown ({b})"
+                                    for v, b, s in zip(table["independent_value"], table["independent_basis"],
+                                                       table["independent_sources"])],
+        "test": table["comparison"].map({"equal": "equal", "at_most": "report ≤ bulletin"}),
+        "agree": table["agree"],
+    })
+    values.index = pd.RangeIndex(1, len(values) + 1, name="check")
+    links = pd.DataFrame(index=values.index, columns=values.columns, dtype=object)
+    links["report says"] = list(table["fact_id"])
+    return LinkedTable(values, links, from_page)
