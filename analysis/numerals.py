@@ -15,13 +15,16 @@ from decimal import Decimal
 
 #: Magnitude characters that may follow an Arabic number (simplified and traditional).
 MAGNITUDES = {"十": 10, "百": 100, "千": 1_000, "万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
+#: English magnitude words, as outside (English) sources write them: ``4.74 million``.
+ENGLISH_MAGNITUDES = {"million": 1_000_000, "billion": 1_000_000_000}
 
 CHINESE_DIGITS = {"〇": 0, "零": 0, "一": 1, "二": 2, "两": 2, "兩": 2, "三": 3, "四": 4,
                   "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 CHINESE_UNITS = {"十": 10, "百": 100, "千": 1_000}
 CHINESE_BIG_UNITS = {"万": 10_000, "萬": 10_000, "亿": 100_000_000, "億": 100_000_000}
 
-_ARABIC = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)(?:\s*([万萬亿億千百](?!分之)))?")
+_ARABIC = re.compile(r"(?<![\d.])(\d+(?:,\d{3})*(?:\.\d+)?)"
+                     r"(?:\s*([万萬亿億千百](?!分之))|\s?(million|billion)(?![A-Za-z]))?")
 _CHINESE = re.compile(r"[〇零一二两兩三四五六七八九十百千万萬亿億]+")
 
 
@@ -67,8 +70,9 @@ def find_numbers(text: str) -> list[NumberMention]:
     """Every number in ``text``: Arabic (with an optional magnitude) and Chinese numerals.
 
     ``30.49萬`` gives 304900.0; ``3000余`` gives 3000.0; ``10混1`` gives 10 and 1;
-    ``第九版`` gives 9.  Lone ``一`` inside words (一是, 一起) is also reported as 1: the
-    function finds candidates, it does not judge which are quantities.
+    ``第九版`` gives 9; ``4.74 million`` gives 4740000 (outside sources in English).  Lone ``一``
+    inside words (一是, 一起) is also reported as 1: the function finds candidates, it does not
+    judge which are quantities.
     """
     found: list[NumberMention] = []
     taken = [False] * len(text)
@@ -77,6 +81,8 @@ def find_numbers(text: str) -> list[NumberMention]:
         value = Decimal(m.group(1).replace(",", ""))
         if m.group(2):
             value *= MAGNITUDES[m.group(2)]
+        elif m.group(3):
+            value *= ENGLISH_MAGNITUDES[m.group(3)]
         found.append(NumberMention(float(value), m.group(0), m.start(), m.end()))
         for i in range(m.start(), m.end()):
             taken[i] = True

@@ -165,7 +165,9 @@ def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
     export.update_layout(width=fig.layout.width or 900, height=fig.layout.height or 500)
     for i, trace in enumerate(export.data):  # plotly otherwise draws a random uid into the SVG
         trace.uid = f"{i:06x}"
-    pio.write_images([export, export], [str(png), str(svg)], scale=2)
+    # the batch writer ignores the layout's size unless it is passed explicitly
+    pio.write_images([export, export], [str(png), str(svg)], scale=2,
+                     width=export.layout.width, height=export.layout.height)
     svg.write_text(stable_svg(svg.read_text(encoding="utf-8"), name + figure_id(fig)), encoding="utf-8")
     return [png, svg]
 

@@ -3,27 +3,80 @@
 Formula (shared/reference/methods_notes.md, section 7): with prevalence p, pool size k, assay
 sensitivity Se and specificity Sp, a pool is positive with probability
 Se(1 - (1-p)^k) + (1-Sp)(1-p)^k and every member of a positive pool is retested, so the
-expected number of tests per person is 1/k + Se - (Se + Sp - 1)(1-p)^k.  The loss of
-sensitivity from dilution is an *assumption* passed in by the caller, not a sourced number.
+expected number of tests per person is 1/k + Se - (Se + Sp - 1)(1-p)^k.
+
+The loss of sensitivity from dilution is an *assumption* passed in by the caller, not a sourced
+number: no peer-reviewed 20-in-1 field evaluation was found, and the book runs the scenarios of
+:data:`POOL_SENSITIVITY_SCENARIOS`.  ``p`` is the share of *specimens* that are positive, so a
+yield per person-test is the right input; a yield per person is the same only when each person
+gave one specimen.  A yield observed *with* pooling understates p by the factor Se.
 """
 
 from __future__ import annotations
 
+import math
+import re
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
 import numpy as np
+import pandas as pd
 from scipy.optimize import brentq
+
+#: Sensitivity of a pooled test relative to an individual one. ASSUMED scenarios (methods_notes.md,
+#: section 7, suggests 0.90 / 0.95 / 1.0), not a sourced number; change them freely.
+POOL_SENSITIVITY_SCENARIOS = (1.0, 0.95, 0.90)
+
+
+@dataclass(frozen=True)
+class SourcedNumber:
+    """A number taken from the reference with its quote, source and trust grade."""
+
+    value: float
+    quote: str
+    source: str
+    url: str | None
+    trust: str
+    note: str
+
+
+def percent_threshold(quote: str) -> float:
+    """The proportion in a quote such as ``…(低于0.1%)…`` (0.001); ValueError if none is stated."""
+    m = re.search(r"(?:低于|below )(\d+(?:\.\d+)?)\s?%", quote)
+    if not m:
+        raise ValueError(f"no 'below N%' threshold in {quote!r}")
+    return float(m.group(1)) / 100
+
+
+#: The supplementary row quoting the NHC's guidance that pooling suits low positivity
+#: (shared/reference/supplementary_evidence.md, "Pooled-testing rules").
+NHC_GUIDANCE_SOURCE = "sup-anchor-05"
+
+
+def nhc_guidance(supplementary: pd.DataFrame, source_id: str = NHC_GUIDANCE_SOURCE) -> SourcedNumber:
+    """The prevalence below which the NHC says pooling is more suitable, read from its quote in
+    ``data/sources/supplementary.csv`` (with URL, trust grade and note)."""
+    rows = supplementary[supplementary["source_id"] == source_id]
+    if rows.empty:
+        raise ValueError(f"{source_id} is not in sources/supplementary.csv")
+    r = rows.iloc[0]
+    url = r["url"] if isinstance(r["url"], str) and r["url"] else None
+    return SourcedNumber(value=percent_threshold(r["quote"]), quote=r["quote"], source=source_id, url=url,
+                         trust=r["trust"], note=r["note"] if isinstance(r["note"], str) else "")
 
 
 def _validate(prevalence, pool_size, sensitivity, specificity):
     p = np.asarray(prevalence, dtype=float)
     k = np.asarray(pool_size)
-    if np.any((p < 0) | (p > 1)):
+    if np.any(np.isnan(p)) or np.any((p < 0) | (p > 1)):
         raise ValueError("prevalence must be between 0 and 1")
-    if np.any(k < 1) or np.any(np.asarray(k, dtype=float) != np.round(np.asarray(k, dtype=float))):
+    kf = np.asarray(k, dtype=float)
+    if np.any(np.isnan(kf)) or np.any(kf < 1) or np.any(kf != np.round(kf)):
         raise ValueError("pool size must be a whole number >= 1")
     for name, v in (("sensitivity", sensitivity), ("specificity", specificity)):
         if not 0 <= v <= 1:
             raise ValueError(f"{name} must be between 0 and 1")
-    return p, k.astype(float)
+    return p, kf
 
 
 def dorfman_tests_per_person(prevalence, pool_size, sensitivity: float = 1.0, specificity: float = 1.0):
@@ -39,20 +92,178 @@ def dorfman_tests_per_person(prevalence, pool_size, sensitivity: float = 1.0, sp
 
 
 def optimal_pool_size(prevalence: float, max_size: int = 50, sensitivity: float = 1.0, specificity: float = 1.0) -> int:
-    """The pool size in 1..max_size with the fewest expected tests per person (1 = do not pool)."""
-    sizes = np.arange(1, max_size + 1)
-    tests = dorfman_tests_per_person(np.full(sizes.shape, prevalence), sizes, sensitivity, specificity)
+    """The pool size in 1..max_size with the fewest expected tests per person (1 = do not pool).
+
+    With Se < 1 part of the "saving" comes from positive pools that are missed: weigh it against
+    the missed cases (:func:`missed_per_10k`).  At very low prevalence the optimum is ``max_size``:
+    the cap, not the arithmetic, then sets the pool size (dilution).
+    """
+    if int(max_size) != max_size or max_size < 1:
+        raise ValueError("max_size must be a whole number >= 1")
+    if np.ndim(prevalence) != 0:
+        raise ValueError("optimal_pool_size takes one prevalence")
+    sizes = np.arange(1, int(max_size) + 1)
+    tests = dorfman_tests_per_person(np.full(sizes.shape, float(prevalence)), sizes, sensitivity, specificity)
     return int(sizes[int(np.argmin(tests))])
 
 
 def break_even_prevalence(pool_size: int, sensitivity: float = 1.0, specificity: float = 1.0) -> float:
-    """Prevalence above which pools of ``pool_size`` need more tests than individual testing."""
-    if pool_size < 2:
-        raise ValueError("break-even needs a pool of at least 2")
+    """Prevalence above which pools of ``pool_size`` need more tests than individual testing.
+
+    1.0 when pooling never costs more (Se < 1 - 1/k: missed pools make it look cheap); 0.0 when it
+    never saves (Sp < 1/k: false-positive pools cost more than the pooling saves).
+    """
+    if pool_size < 2 or int(pool_size) != pool_size:
+        raise ValueError("break-even needs a whole pool size of at least 2")
 
     def excess(p):
         return dorfman_tests_per_person(p, pool_size, sensitivity, specificity) - 1.0
 
-    if excess(1.0) < 0:
+    if excess(1.0) <= 1e-12:
         return 1.0
-    return float(brentq(excess, 0.0, 1.0, xtol=1e-12))
+    if excess(0.0) >= 0:
+        return 0.0
+    return float(brentq(excess, 0.0, 1.0, xtol=1e-14))
+
+
+def crossover_prevalence(small: int, large: int, sensitivity: float = 1.0, specificity: float = 1.0) -> float | None:
+    """Prevalence above which pools of ``small`` need fewer tests than pools of ``large``.
+
+    The difference E(p, small) - E(p, large) = 1/small - 1/large - (Se+Sp-1)[(1-p)^small - (1-p)^large]
+    is positive at p = 0; it is lowest where (1-p)^(large-small) = small/large.  If it is still
+    positive there, the larger pool is never worse and None is returned.
+    """
+    if not 2 <= small < large:
+        raise ValueError("need 2 <= small < large")
+    _validate(0.0, large, sensitivity, specificity)
+
+    def diff(p):
+        return (dorfman_tests_per_person(p, small, sensitivity, specificity)
+                - dorfman_tests_per_person(p, large, sensitivity, specificity))
+
+    p_min = 1 - (small / large) ** (1 / (large - small))
+    if diff(p_min) >= 0:
+        return None
+    return float(brentq(diff, 0.0, p_min, xtol=1e-14))
+
+
+def missed_per_10k(prevalence, pool_sensitivity: float):
+    """Infections missed per 10,000 screened by pooling, relative to individual testing with the same
+    assay, when a pool is positive with probability ``pool_sensitivity`` (an assumption)."""
+    p, _ = _validate(prevalence, 1, pool_sensitivity, 1.0)
+    out = 10_000 * p * (1 - pool_sensitivity)
+    return float(out) if out.ndim == 0 else out
+
+
+# --------------------------------------------------------------------------------------
+# Tables and figure for the chapter
+
+def pool_sizes_from_facts(facts: pd.DataFrame, report: str = "changchun") -> list[int]:
+    """The pool sizes a report states (facts with metric ``pool_size``), smallest first."""
+    rows = facts[(facts["report"] == report) & (facts["metric"] == "pool_size")]
+    return sorted(int(v) for v in rows["value"].dropna())
+
+
+def break_even_table(pool_sizes: Sequence[int], pool_sensitivities: Sequence[float] = POOL_SENSITIVITY_SCENARIOS,
+                     specificity: float = 1.0) -> pd.DataFrame:
+    """Break-even prevalence (per cent) for each pool size and assumed pool sensitivity."""
+    rows = []
+    for k in pool_sizes:
+        for se in pool_sensitivities:
+            b = break_even_prevalence(k, se, specificity)
+            note = ""
+            if b >= 1.0:
+                note = "no break-even: missed positive pools are never retested, so pooling never needs more tests"
+            elif b <= 0.0:
+                note = "never saves tests: false-positive pools cost more than pooling saves"
+            rows.append({"pool size": k, "pool sensitivity (assumed)": se,
+                         "break-even prevalence (%)": 100 * b if 0 < b < 1 else np.nan,
+                         "tests per person as p → 0": dorfman_tests_per_person(0.0, k, se, specificity),
+                         "note": note})
+    return pd.DataFrame(rows)
+
+
+def pooling_table(prevalences: Mapping[str, float], pool_sizes: Sequence[int], pool_sensitivity: float = 1.0,
+                  specificity: float = 1.0, max_size: int = 50) -> pd.DataFrame:
+    """Expected tests per person at given prevalences (e.g. observed yields, the NHC threshold).
+
+    One row per prevalence: tests per person for each pool size, the best pool size up to
+    ``max_size`` and the infections missed per 10,000 screened under ``pool_sensitivity``.
+    """
+    rows = []
+    for label, p in prevalences.items():
+        row = {"prevalence": label, "per 10,000": 10_000 * p}
+        for k in pool_sizes:
+            row[f"tests per person, {k}-in-1"] = dorfman_tests_per_person(p, k, pool_sensitivity, specificity)
+        best = optimal_pool_size(p, max_size, pool_sensitivity, specificity)
+        row[f"best pool size (≤ {max_size})"] = best
+        row["tests per person, best"] = dorfman_tests_per_person(p, best, pool_sensitivity, specificity)
+        row["missed per 10,000 screened"] = missed_per_10k(p, pool_sensitivity)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def pooling_scenarios(prevalences: Mapping[str, float], pool_sizes: Sequence[int],
+                      pool_sensitivities: Sequence[float] = POOL_SENSITIVITY_SCENARIOS, specificity: float = 1.0,
+                      max_size: int = 50) -> pd.DataFrame:
+    """:func:`pooling_table` under each assumed pool sensitivity, stacked (column ``pool sensitivity``)."""
+    frames = [pooling_table(prevalences, pool_sizes, se, specificity, max_size).assign(**{"pool sensitivity": se})
+              for se in pool_sensitivities]
+    out = pd.concat(frames, ignore_index=True)
+    return out[["pool sensitivity"] + [c for c in out.columns if c != "pool sensitivity"]]
+
+
+def fig_pooling(pool_sizes: Sequence[int] = (5, 10, 20), marks: pd.DataFrame | None = None,
+                threshold: float | None = None, pool_sensitivities: Sequence[float] = (1.0, 0.90),
+                prevalence_range: tuple[float, float] = (1e-6, 0.5)):
+    """Expected tests per person against prevalence (log axis) for each pool size.
+
+    Solid lines: perfect assay; dashed: the lowest assumed pool sensitivity.  The horizontal line
+    is individual testing (1 test per person), crosses mark the break-even prevalences, diamonds
+    the prevalence above which the next smaller pool size needs fewer tests,
+    ``threshold`` (the NHC guidance) is a vertical line and ``marks`` (columns ``label``,
+    ``prevalence``) are drawn as ticks along the bottom: the observed yields.
+    """
+    import plotly.graph_objects as go
+
+    colours = ["#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00"]
+    p = np.logspace(math.log10(prevalence_range[0]), math.log10(prevalence_range[1]), 241)
+    fig = go.Figure()
+    for i, k in enumerate(pool_sizes):
+        c = colours[i % len(colours)]
+        for se in pool_sensitivities:
+            fig.add_trace(go.Scatter(
+                x=p, y=dorfman_tests_per_person(p, k, se), mode="lines",
+                line=dict(color=c, width=2, dash="solid" if se == 1 else "dash"),
+                name=f"{k}-in-1" + ("" if se == 1 else f", pool sensitivity {se:g} (assumed)"),
+                hovertemplate=f"{k}-in-1, Se {se:g}<br>p = %{{x:.2g}}<br>%{{y:.3f}} tests per person<extra></extra>"))
+    be = [(k, break_even_prevalence(k)) for k in pool_sizes]
+    fig.add_trace(go.Scatter(x=[b for _, b in be], y=[1.0] * len(be), mode="markers",
+                             marker=dict(symbol="x", size=10, color="#222"), name="break-even (perfect assay)",
+                             text=[f"{k}-in-1" for k, _ in be],
+                             hovertemplate="%{text}: break-even p = %{x:.3g}<extra></extra>"))
+    pairs = [(a, b) for a, b in zip(pool_sizes, pool_sizes[1:])]
+    cross = [(a, b, crossover_prevalence(a, b)) for a, b in pairs]
+    cross = [(a, b, c) for a, b, c in cross if c is not None]
+    if cross:
+        fig.add_trace(go.Scatter(x=[c for *_, c in cross], y=[dorfman_tests_per_person(c, a) for a, _, c in cross],
+                                 mode="markers", marker=dict(symbol="diamond", size=10, color="#222"),
+                                 name="crossover: the smaller pool becomes cheaper",
+                                 text=[f"{a}-in-1 vs {b}-in-1" for a, b, _ in cross],
+                                 hovertemplate="%{text}: p = %{x:.3g}<extra></extra>"))
+    fig.add_hline(y=1.0, line=dict(color="#888", width=1), annotation_text="individual testing",
+                  annotation_position="top left")
+    if threshold is not None:
+        fig.add_trace(go.Scatter(x=[threshold, threshold], y=[0, 1.25], mode="lines",
+                                 line=dict(color="#555", dash="dot"), name=f"NHC guidance: pooling suits p < {100 * threshold:g} %",
+                                 hoverinfo="skip"))
+    if marks is not None and not marks.empty:
+        fig.add_trace(go.Scatter(x=marks["prevalence"], y=[0.02] * len(marks), mode="markers",
+                                 marker=dict(symbol="line-ns-open", size=16, color="#222", line=dict(width=2)),
+                                 text=marks["label"], name="observed yields (as prevalence)",
+                                 hovertemplate="%{text}<br>%{x:.2g}<extra></extra>"))
+    fig.update_xaxes(type="log", title_text="prevalence among specimens tested, p (log scale)",
+                     exponentformat="power")
+    fig.update_yaxes(title_text="expected tests per person", range=[0, 1.25])
+    fig.update_layout(height=480, legend=dict(orientation="v", x=1.02, y=1))
+    return fig

@@ -3,21 +3,54 @@
 A *yield* is positives per 10,000 tested, with an exact or score interval whose method is
 always named (statsmodels' default ``normal`` interval is [0, 0] for a zero count, which says
 nothing).  Denominator units (``persons``, ``person_tests``, ``samples``) travel with every
-number, and only programmes counted in the same unit are compared.
+number, and only programmes counted in the same unit are compared: a person tested in four
+rounds is one person but four person-tests, and a sample (or tube) may hold several people.
+
+Layers:
+
+* counts → interval: :func:`screening_yield`, :func:`zero_positive_bound`, :func:`rule_of_three`;
+* two programmes → rate ratio: :func:`compare_yields` (score interval from statsmodels, or the
+  exact conditional interval, which also bounds the ratio when one programme found nothing);
+* several programmes → Poisson or binomial GLM with the number tested as exposure
+  (:func:`glm_across_programmes`); zero-count programmes are left out of the model and reported
+  with their exact bound instead of a diverging coefficient;
+* the curated table → chapter tables: :func:`programme_yields` (one row per programme with both
+  counts), :func:`excluded_programmes` (rows without both counts, and why),
+  :func:`comparison_table`, :func:`glm_table`, :func:`published_check` (the book's intervals against
+  the rates the sources published) and the forest plot :func:`fig_forest`.
 """
 
 from __future__ import annotations
 
+import html
 import math
-from dataclasses import asdict, dataclass
+import re
+import warnings
+from dataclasses import asdict, dataclass, field
+from itertools import combinations
 
 import numpy as np
+import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
 PER = 10_000
 METHODS = ("beta", "wilson", "jeffreys")
 UNITS = ("persons", "person_tests", "samples")
+#: How each unit is written in tables and axis titles.
+UNIT_LABELS = {"persons": "per 10,000 persons", "person_tests": "per 10,000 person-tests",
+               "samples": "per 10,000 samples"}
+#: Rate-ratio methods: statsmodels' confint/test_poisson_2indep ones, and the exact conditional one.
+RATIO_METHODS = ("score", "wald-log", "mover", "exact-cond")
+#: English and Chinese names of the five report cities (for labels).
+REPORT_NAMES = {
+    "mudanjiang": ("Mudanjiang", "牡丹江"),
+    "suining": ("Suining", "遂宁"),
+    "yushu": ("Yushu", "玉树"),
+    "changchun": ("Changchun", "长春"),
+    "dongxing": ("Dongxing", "东兴"),
+}
+ANCHOR_COLOUR = "#555555"
 
 
 @dataclass(frozen=True)
@@ -53,6 +86,11 @@ def _check_counts(positives, tested) -> tuple[int, int]:
     return positives, tested
 
 
+def _check_alpha(alpha: float) -> None:
+    if not 0 < alpha < 1:
+        raise ValueError(f"alpha must be between 0 and 1, got {alpha}")
+
+
 def screening_yield(positives, tested, method: str = "beta", alpha: float = 0.05, unit: str = "persons") -> Yield:
     """Positives per 10,000 with the named two-sided interval.
 
@@ -63,6 +101,7 @@ def screening_yield(positives, tested, method: str = "beta", alpha: float = 0.05
         raise ValueError(f"method must be one of {METHODS} (never statsmodels' default 'normal')")
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {UNITS}")
+    _check_alpha(alpha)
     positives, tested = _check_counts(positives, tested)
     lo, hi = proportion_confint(positives, tested, alpha=alpha, method=method)
     return Yield(positives, tested, unit, PER * positives / tested, PER * lo, PER * hi, method, alpha)
@@ -76,9 +115,10 @@ def zero_positive_bound(tested, alpha: float = 0.05, sided: str = "one") -> floa
     """
     if sided not in ("one", "two"):
         raise ValueError("sided must be 'one' or 'two'")
+    _check_alpha(alpha)
     _, tested = _check_counts(0, tested)
     tail = alpha if sided == "one" else alpha / 2
-    return PER * (1 - tail ** (1 / tested))
+    return PER * -math.expm1(math.log(tail) / tested)
 
 
 def rule_of_three(tested) -> float:
@@ -86,6 +126,9 @@ def rule_of_three(tested) -> float:
     _, tested = _check_counts(0, tested)
     return PER * 3 / tested
 
+
+# --------------------------------------------------------------------------------------
+# Two programmes
 
 @dataclass(frozen=True)
 class Comparison:
@@ -99,28 +142,144 @@ class Comparison:
     unit: str
 
 
+def _exact_conditional_ci(p1: int, n1: int, p2: int, n2: int, alpha: float) -> tuple[float, float]:
+    """Exact conditional interval of the rate ratio: given p1 + p2 positives, p1 is binomial with
+    probability R n1 / (R n1 + n2); the Clopper-Pearson interval of that probability is mapped to R."""
+    lo_pi, hi_pi = proportion_confint(p1, p1 + p2, alpha=alpha, method="beta")
+
+    def to_ratio(pi: float) -> float:
+        return math.inf if pi >= 1 else pi * n2 / ((1 - pi) * n1)
+
+    return (0.0 if p1 == 0 else to_ratio(lo_pi)), (math.inf if p2 == 0 else to_ratio(hi_pi))
+
+
 def compare_yields(positives1, tested1, positives2, tested2, unit1: str = "persons", unit2: str = "persons",
                    method: str = "score", alpha: float = 0.05) -> Comparison:
-    """Rate ratio with its interval and p-value (statsmodels ``confint_poisson_2indep`` /
-    ``test_poisson_2indep``, same ``method``).
+    """Rate ratio (programme 1 / programme 2) with its (1 - alpha) interval and two-sided p-value.
 
-    Refuses to compare different denominator units (persons vs person-tests are not the same
-    population count) and programmes with zero positives in either, whose ratio is 0 or
-    unbounded: report them with :func:`zero_positive_bound` instead.
+    ``method="score"`` (default), ``"wald-log"`` or ``"mover"``: statsmodels'
+    ``confint_poisson_2indep`` and ``test_poisson_2indep``.  These refuse a programme with zero
+    positives (statsmodels returns a meaningless zero-width interval there).  ``"exact-cond"``:
+    the exact conditional interval (binomial on p1 given p1 + p2, Clopper-Pearson) with
+    statsmodels' exact conditional test; it stays valid with one zero count (ratio 0 with an
+    upper bound, or infinite with a lower bound).  Two zero counts say nothing about the ratio.
+
+    Different denominator units are refused: persons and person-tests count different things.
     """
     if unit1 != unit2:
         raise ValueError(f"cannot compare yields per {unit1} with yields per {unit2}: the denominators count different things")
+    if method not in RATIO_METHODS:
+        raise ValueError(f"method must be one of {RATIO_METHODS}")
+    _check_alpha(alpha)
     p1, n1 = _check_counts(positives1, tested1)
     p2, n2 = _check_counts(positives2, tested2)
-    if p1 == 0 or p2 == 0:
-        raise ValueError("a programme with zero positives has no finite rate ratio: report its exact upper bound instead")
-    lo, hi = confint_poisson_2indep(p1, n1, p2, n2, method=method, compare="ratio", alpha=alpha)
-    test = test_poisson_2indep(p1, n1, p2, n2, method=method, compare="ratio")
-    return Comparison((p1 / n1) / (p2 / n2), float(lo), float(hi), float(test.pvalue), method, unit1)
+    if p1 == 0 and p2 == 0:
+        raise ValueError("both programmes found zero positives: the data say nothing about their ratio")
+    test_method = method if method != "mover" else "score"
+    if method == "exact-cond":
+        lo, hi = _exact_conditional_ci(p1, n1, p2, n2, alpha)
+    elif p1 == 0 or p2 == 0:
+        raise ValueError("a programme with zero positives has no finite score interval: "
+                         "use method='exact-cond' or report its exact upper bound")
+    else:
+        lo, hi = confint_poisson_2indep(p1, n1, p2, n2, method=method, compare="ratio", alpha=alpha)
+    with warnings.catch_warnings():  # statsmodels divides by the zero rate when p2 == 0 (ratio inf)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        test = test_poisson_2indep(p1, n1, p2, n2, method=test_method, compare="ratio")
+    ratio = math.inf if p2 == 0 else (p1 / n1) / (p2 / n2)
+    return Comparison(ratio, float(lo), float(hi), float(test.pvalue), method, unit1)
+
+
+# --------------------------------------------------------------------------------------
+# Several programmes: GLM with the number tested as exposure
+
+@dataclass
+class GlmResult:
+    """Programmes of one unit in one GLM: ratios to a reference programme and a homogeneity test."""
+
+    family: str
+    ratio_name: str
+    reference: str | None
+    table: pd.DataFrame
+    lr_stat: float | None
+    df: int | None
+    p_value: float | None
+    excluded: dict = field(default_factory=dict)
+    reason: str | None = None
+
+
+def glm_across_programmes(positives, tested, labels, family: str = "poisson", reference: str | None = None,
+                          alpha: float = 0.05) -> GlmResult:
+    """One GLM over programmes counted in the same unit (one row per programme).
+
+    ``family="poisson"``: log E[positives] = log(tested) + b_programme (statsmodels GLM with
+    ``exposure``), ratios are rate ratios.  ``family="binomial"``: logit of the positive share
+    with [positives, negatives] as outcome, ratios are odds ratios (close to rate ratios at
+    these yields).  Ratios are to ``reference`` (default: the programme with most tested) with
+    Wald intervals; the likelihood-ratio test compares the model with a single common rate.
+
+    Programmes with zero positives are not fitted (their coefficient runs off to minus infinity)
+    and are listed in ``excluded`` with their exact one-sided bound.  With one row per programme
+    the model is saturated: no overdispersion can be estimated, so the test assumes Poisson
+    (binomial) variation and is too optimistic when positives cluster (households, workplaces).
+    """
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
+    if family not in ("poisson", "binomial"):
+        raise ValueError("family must be 'poisson' or 'binomial'")
+    labels = list(labels)
+    counts = [_check_counts(x, n) for x, n in zip(positives, tested)]
+    if len(counts) != len(labels) or len(set(labels)) != len(labels):
+        raise ValueError("one distinct label per programme is needed")
+    ratio_name = "rate ratio" if family == "poisson" else "odds ratio"
+    excluded = {lab: {"reason": "zero positives: exact bound reported instead of a diverging coefficient",
+                      "one_sided_bound_per_10k": zero_positive_bound(n, alpha=alpha)}
+                for lab, (x, n) in zip(labels, counts) if x == 0}
+    kept = [(lab, x, n) for lab, (x, n) in zip(labels, counts) if x > 0]
+    if len(kept) < 2:
+        return GlmResult(family, ratio_name, None, pd.DataFrame(), None, None, None, excluded,
+                         "fewer than two programmes with positives in this unit: nothing to compare")
+    if reference is None:
+        reference = max(kept, key=lambda r: r[2])[0]
+    if reference not in [k[0] for k in kept]:
+        raise ValueError(f"reference {reference!r} is not a programme with positives")
+    kept.sort(key=lambda r: r[0] != reference)  # reference first: it is the intercept
+    labs = [k[0] for k in kept]
+    x = np.array([k[1] for k in kept], dtype=float)
+    n = np.array([k[2] for k in kept], dtype=float)
+    exog = np.column_stack([np.ones(len(kept)), np.eye(len(kept))[:, 1:]])
+    if family == "poisson":
+        model = sm.GLM(x, exog, family=sm.families.Poisson(), exposure=n)
+        null = sm.GLM(x, np.ones((len(kept), 1)), family=sm.families.Poisson(), exposure=n)
+    else:
+        endog = np.column_stack([x, n - x])
+        model = sm.GLM(endog, exog, family=sm.families.Binomial())
+        null = sm.GLM(endog, np.ones((len(kept), 1)), family=sm.families.Binomial())
+    with warnings.catch_warnings():
+        # saturated model (df_resid = 0): statsmodels warns about the undefined residual scale and
+        # "perfect prediction"; the estimates and Wald intervals are still the per-programme ones.
+        warnings.simplefilter("ignore", RuntimeWarning)
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
+        fit, fit0 = model.fit(), null.fit()
+    ci = np.asarray(fit.conf_int(alpha=alpha))
+    rows = []
+    for i, lab in enumerate(labs):
+        if i == 0:
+            rows.append({"programme": lab, ratio_name: 1.0, "lower": np.nan, "upper": np.nan, "p_value": np.nan,
+                         "role": "reference"})
+        else:
+            rows.append({"programme": lab, ratio_name: math.exp(fit.params[i]), "lower": math.exp(ci[i, 0]),
+                         "upper": math.exp(ci[i, 1]), "p_value": float(fit.pvalues[i]), "role": ""})
+    lr = max(0.0, 2 * (fit.llf - fit0.llf))
+    df = len(kept) - 1
+    from scipy.stats import chi2
+
+    return GlmResult(family, ratio_name, reference, pd.DataFrame(rows), lr, df, float(chi2.sf(lr, df)), excluded)
 
 
 def poisson_glm_rates(positives, tested, labels) -> dict:
-    """Poisson GLM of positives with log(tested) offset, one coefficient per programme.
+    """Poisson GLM of positives with log(tested) exposure, one coefficient per programme.
 
     Only programmes with at least one positive enter the model (a zero cell's coefficient
     diverges); they are returned under ``"excluded"`` with the reason.  Returns per-programme
@@ -128,6 +287,7 @@ def poisson_glm_rates(positives, tested, labels) -> dict:
     is None when the model is saturated (one row per programme, no residual degrees of freedom).
     """
     import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
     positives, tested = np.asarray(positives, dtype=float), np.asarray(tested, dtype=float)
     labels = list(labels)
@@ -137,19 +297,417 @@ def poisson_glm_rates(positives, tested, labels) -> dict:
     kept = [lab for lab, k in zip(labels, keep) if k]
     if not kept:
         return {"rates": {}, "excluded": excluded, "scale": None}
-    exog = np.eye(len(kept))
-    model = sm.GLM(positives[keep], exog, family=sm.families.Poisson(), exposure=tested[keep])
-    import warnings
-
+    model = sm.GLM(positives[keep], np.eye(len(kept)), family=sm.families.Poisson(), exposure=tested[keep])
     with warnings.catch_warnings():
-        # one row per programme makes the model saturated (df_resid = 0): statsmodels warns about
-        # the undefined residual scale and "perfect prediction"; the rates and Wald intervals are
-        # still the per-programme Poisson estimates, and the scale is reported as None.
         warnings.simplefilter("ignore", RuntimeWarning)
-        warnings.filterwarnings("ignore", message="Perfect separation")
+        warnings.simplefilter("ignore", PerfectSeparationWarning)
         fit = model.fit()
-    ci = fit.conf_int()
+    ci = np.asarray(fit.conf_int())
     rates = {lab: (PER * math.exp(b), PER * math.exp(lo), PER * math.exp(hi))
              for lab, b, (lo, hi) in zip(kept, fit.params, ci)}
     scale = float(fit.pearson_chi2 / fit.df_resid) if fit.df_resid > 0 else None
     return {"rates": rates, "excluded": excluded, "scale": scale}
+
+
+# --------------------------------------------------------------------------------------
+# The curated table → chapter tables
+
+def _blank(v) -> bool:
+    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or v == ""
+
+
+def programme_label(row) -> str:
+    """``Yushu 玉树: All 4 rounds combined`` (study cities; the programme up to its first bracket,
+    colon or round number, without a repeated city name) or the anchor's programme up to its first
+    bracket."""
+    programme = str(row["programme"])
+    if _blank(row["report"]):  # anchors name their city themselves: "Wuhan 武汉: ... (Cao et al. 2020)"
+        city, _, what = programme.split(" (")[0].partition(": ")
+        return f"{city}: {what[:1].upper() + what[1:]}" if what else city
+    en, zh = REPORT_NAMES[row["report"]]
+    short = re.split(r" \(|: |, round", programme)[0]
+    if short.lower().startswith(en.lower() + " "):  # "Changchun city-wide ..." under "Changchun 长春"
+        short = short[len(en) + 1:]
+    return f"{en} {zh}: {short[0].upper() + short[1:]}"
+
+
+def _source_columns(row, supp: pd.DataFrame | None) -> dict:
+    if not _blank(row["source_id"]) and supp is not None and row["source_id"] in supp.index:
+        s = supp.loc[row["source_id"]]
+        return {"source": row["source_id"], "trust": s["trust"], "url": "" if _blank(s["url"]) else s["url"]}
+    return {"source": row["fact_ids"] if not _blank(row["fact_ids"]) else "", "trust": "report", "url": ""}
+
+
+def programme_yields(screening: pd.DataFrame, supplementary: pd.DataFrame | None = None,
+                     method: str = "beta", alpha: float = 0.05) -> pd.DataFrame:
+    """One row per programme of ``data/screening.csv`` whose number tested *and* positives are given.
+
+    Columns: ids and label, ``kind`` (study city / external anchor), ``unit``, the counts with the
+    qualifier of the number tested, the yield per 10,000 with its two-sided interval (``method``),
+    and for zero-count programmes the exact one-sided (1 - alpha) bound and the rule of three.
+    ``source``/``trust``/``url`` link the row to its supplementary source or its facts.
+    Study cities come first, then anchors; within each, units in :data:`UNITS` order.
+    """
+    supp = None if supplementary is None else supplementary.set_index("source_id")
+    rows = []
+    for _, r in screening.iterrows():
+        if _blank(r["tested"]) or _blank(r["positives"]) or _blank(r["tested_unit"]):
+            continue
+        y = screening_yield(r["positives"], r["tested"], method=method, alpha=alpha, unit=r["tested_unit"])
+        zero = y.positives == 0
+        rows.append({
+            "screening_id": r["screening_id"], "label": programme_label(r),
+            "report": "" if _blank(r["report"]) else r["report"],
+            "kind": "external anchor" if _blank(r["report"]) else "study city",
+            "unit": y.unit, "tested": y.tested, "tested_qualifier": r["tested_qualifier"], "positives": y.positives,
+            "rate_per_10k": y.rate_per_10k, "lower_per_10k": y.lower_per_10k, "upper_per_10k": y.upper_per_10k,
+            "method": y.method,
+            "one_sided_bound_per_10k": zero_positive_bound(y.tested, alpha=alpha) if zero else np.nan,
+            "rule_of_three_per_10k": rule_of_three(y.tested) if zero and math.isclose(alpha, 0.05) else np.nan,
+            "status": r["status"], **_source_columns(r, supp),
+        })
+    out = pd.DataFrame(rows)
+    if out.empty:
+        return out
+    out["_k"] = out["kind"].map({"study city": 0, "external anchor": 1})
+    out["_u"] = out["unit"].map({u: i for i, u in enumerate(UNITS)})
+    return out.sort_values(["_k", "_u"], kind="stable").drop(columns=["_k", "_u"]).reset_index(drop=True)
+
+
+def prevalence_marks(yields: pd.DataFrame) -> pd.DataFrame:
+    """Observed yields of programmes with positives as proportions (``label``, ``unit``, ``prevalence``),
+    for marking on the pooling figure."""
+    pos = yields[yields["positives"] > 0]
+    return pd.DataFrame({"label": pos["label"] + " (" + pos["unit"] + ")", "unit": pos["unit"],
+                         "prevalence": pos["rate_per_10k"] / PER}).reset_index(drop=True)
+
+
+def excluded_programmes(screening: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``data/screening.csv`` that give no yield, with the reason."""
+    rows = []
+    for _, r in screening.iterrows():
+        missing = [c for c in ("tested", "positives") if _blank(r[c])]
+        if not missing and not _blank(r["tested_unit"]):
+            continue
+        if r["status"] == "stripped":
+            reason = "numbers stripped from the copy of the report"
+        elif len(missing) == 2:
+            reason = "neither the number tested nor the positives are stated"
+        elif missing == ["tested"]:
+            reason = "number tested not stated"
+        elif missing == ["positives"]:
+            reason = "positives not stated"
+        else:
+            reason = "unit of the number tested not stated"
+        rows.append({"screening_id": r["screening_id"], "label": programme_label(r), "status": r["status"],
+                     "tested": r["tested"], "unit": r["tested_unit"], "positives": r["positives"], "reason": reason})
+    return pd.DataFrame(rows)
+
+
+def comparison_table(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Every pair of programmes counted in the same unit: rate ratio, score and exact intervals.
+
+    Programme 1 is the one listed first in ``yields`` (study cities before anchors), except that
+    a zero-count programme is put first so that its ratio is 0 with a finite upper bound.  The
+    score interval (statsmodels) is given where both found positives; the exact conditional
+    interval always, except when both found nothing (then only the reason).
+    """
+    rows = []
+    for unit in UNITS:
+        sub = yields[yields["unit"] == unit]
+        for (_, a), (_, b) in combinations(sub.iterrows(), 2):
+            if b["positives"] == 0 and a["positives"] > 0:
+                a, b = b, a
+            row = {"unit": unit, "programme 1": a["label"], "programme 2": b["label"],
+                   "positives 1": a["positives"], "tested 1": a["tested"],
+                   "positives 2": b["positives"], "tested 2": b["tested"]}
+            args = (a["positives"], a["tested"], b["positives"], b["tested"], unit, unit)
+            if a["positives"] == 0 and b["positives"] == 0:
+                rows.append({**row, "reason": "both found zero positives: no information on the ratio"})
+                continue
+            exact = compare_yields(*args, method="exact-cond", alpha=alpha)
+            row.update({"rate ratio": exact.ratio, "exact lower": exact.lower, "exact upper": exact.upper,
+                        "exact p": exact.p_value})
+            if a["positives"] > 0 and b["positives"] > 0:
+                score = compare_yields(*args, method="score", alpha=alpha)
+                row.update({"score lower": score.lower, "score upper": score.upper, "score p": score.p_value})
+            else:
+                row["reason"] = "one programme found nothing: exact conditional interval only"
+            rows.append(row)
+    cols = ["unit", "programme 1", "programme 2", "positives 1", "tested 1", "positives 2", "tested 2", "rate ratio",
+            "score lower", "score upper", "score p", "exact lower", "exact upper", "exact p", "reason"]
+    return pd.DataFrame(rows).reindex(columns=cols)
+
+
+def glm_table(yields: pd.DataFrame, family: str = "poisson", alpha: float = 0.05) -> pd.DataFrame:
+    """:func:`glm_across_programmes` per unit, as one table (ratios to the best-measured programme,
+    the likelihood-ratio test of one common rate, and the excluded zero-count programmes)."""
+    frames = []
+    for unit in UNITS:
+        sub = yields[yields["unit"] == unit]
+        if sub.empty:
+            continue
+        res = glm_across_programmes(sub["positives"], sub["tested"], sub["label"], family=family, alpha=alpha)
+        if res.reason is None:
+            t = res.table.rename(columns={res.ratio_name: "ratio"})
+            t.insert(0, "unit", unit)
+            t["LR test of one common rate"] = f"chi2 = {res.lr_stat:.2f}, df = {res.df}, p = {res.p_value:.2g}"
+            frames.append(t)
+        for lab, ex in res.excluded.items():
+            frames.append(pd.DataFrame([{"unit": unit, "programme": lab, "role": "excluded",
+                                         "LR test of one common rate": f"{ex['reason']} "
+                                         f"(one-sided {100 * (1 - alpha):g} % bound {ex['one_sided_bound_per_10k']:.3g} {UNIT_LABELS[unit]})"}]))
+        if res.reason is not None and not sub[sub["positives"] > 0].empty:
+            frames.append(pd.DataFrame([{"unit": unit, "programme": ", ".join(sub[sub["positives"] > 0]["label"]),
+                                         "role": "not modelled", "LR test of one common rate": res.reason}]))
+    cols = ["unit", "programme", "role", "ratio", "lower", "upper", "p_value", "LR test of one common rate"]
+    return pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
+
+
+# --------------------------------------------------------------------------------------
+# Reproducing published rates
+
+_PUBLISHED_CI = re.compile(r"(\d+\.\d+)/10,000 \(95% CI (\d+\.\d+)[–-](\d+\.\d+)/10,000\)")
+_PUBLISHED_WAN = re.compile(r"(\d+\.\d+)/万")
+
+
+def parse_published_rate(quote: str) -> dict | None:
+    """The rate per 10,000 (and its 95 % interval, if given) a source published, from its quote:
+    ``0.303/10,000 (95% CI 0.270–0.339/10,000)`` or ``阳性检出率0.288/万``.  None if there is none."""
+    m = _PUBLISHED_CI.search(quote)
+    if m:
+        return {"text": m.group(0), "rate": m.group(1), "lower": m.group(2), "upper": m.group(3)}
+    m = _PUBLISHED_WAN.search(quote)
+    if m:
+        return {"text": m.group(0), "rate": m.group(1), "lower": None, "upper": None}
+    return None
+
+
+def _decimals(text: str) -> int:
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def published_check(yields: pd.DataFrame, supplementary: pd.DataFrame) -> pd.DataFrame:
+    """For every programme whose source published a rate: the published figures beside the book's
+    (Clopper-Pearson, rounded to the published decimals), and whether they agree."""
+    supp = supplementary.set_index("source_id")
+    rows = []
+    for _, y in yields.iterrows():
+        if not y["source"] in supp.index:
+            continue
+        pub = parse_published_rate(supp.loc[y["source"], "quote"])
+        if pub is None:
+            continue
+        d = _decimals(pub["rate"])
+        computed = {"rate": f"{y['rate_per_10k']:.{d}f}"}
+        if pub["lower"] is not None:
+            computed.update(lower=f"{y['lower_per_10k']:.{_decimals(pub['lower'])}f}",
+                            upper=f"{y['upper_per_10k']:.{_decimals(pub['upper'])}f}")
+        agree = all(float(computed[k]) == float(pub[k]) for k in computed)
+        rows.append({"programme": y["label"], "source": y["source"], "published": pub["text"],
+                     "counts": f"{y['positives']} / {y['tested']:,}",
+                     "book (Clopper-Pearson)": computed["rate"] + (
+                         f" ({computed['lower']}–{computed['upper']})" if "lower" in computed else ""),
+                     "agree": agree})
+    return pd.DataFrame(rows)
+
+
+def yields_display(yields: pd.DataFrame, from_page: str = "book/yields") -> pd.DataFrame:
+    """The yields table as the chapter shows it, with links to each row's source (HTML-escaped text;
+    render with ``to_html(escape=False)``)."""
+    from .annotate import anchor_href
+
+    def source_link(r) -> str:
+        if r["trust"] != "report":
+            where = (f'<a href="{html.escape(r["url"])}">{html.escape(r["source"])}</a>' if r["url"]
+                     else f"{html.escape(r['source'])} (no URL recorded)")
+            return f"{where}, trust {html.escape(str(r['trust']))}"
+        return ", ".join(f'<a href="{anchor_href(f, from_page)}">{html.escape(f)}</a>'
+                         for f in str(r["source"]).split(";") if f) + " (report text)"
+
+    fmt = fmt_rate
+
+    out = pd.DataFrame({
+        "programme": [html.escape(x) for x in yields["label"]],
+        "unit": yields["unit"],
+        "positives / tested": [f"{p:,} / {t:,}" + (" (about)" if q == "about" else "")
+                               for p, t, q in zip(yields["positives"], yields["tested"], yields["tested_qualifier"])],
+        "yield per 10,000 (95 % CI)": [f"{fmt(r)} ({fmt(lo)}–{fmt(hi)})" for r, lo, hi in
+                                       zip(yields["rate_per_10k"], yields["lower_per_10k"], yields["upper_per_10k"])],
+        "zero count: one-sided 95 % bound | rule of three": [
+            "" if pd.isna(b) else f"≤ {fmt(b)} | {fmt(r3)}"
+            for b, r3 in zip(yields["one_sided_bound_per_10k"], yields["rule_of_three_per_10k"])],
+        "source": [source_link(r) for _, r in yields.iterrows()],
+    })
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Forest plot
+
+def _tick_label(label: str, positives: int, tested: int) -> str:
+    city, _, what = label.partition(": ")
+    return f"<b>{city}</b> {what}<br>{positives:,} / {tested:,}"
+
+
+def fig_forest(yields: pd.DataFrame):
+    """Yields per programme on a log axis, one panel per denominator unit.
+
+    Programmes with positives: point and two-sided interval.  Programmes with none: a dotted line
+    from the axis floor to the exact one-sided 95 % bound, ending in a left-pointing triangle
+    (the bound), since a zero yield cannot be drawn on a log axis.
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from .plotting import REPORT_COLOURS
+
+    units = [u for u in UNITS if (yields["unit"] == u).any()]
+    counts = [int((yields["unit"] == u).sum()) for u in units]
+    gap = 0.1
+    fig = make_subplots(rows=len(units), cols=1, shared_xaxes=True, vertical_spacing=gap,
+                        row_heights=[c / sum(counts) for c in counts])
+    lows = pd.concat([yields["lower_per_10k"][yields["positives"] > 0],
+                      yields["one_sided_bound_per_10k"].dropna()])
+    floor = 10 ** math.floor(math.log10(lows[lows > 0].min()) - 0.3)
+    top = 10 ** math.ceil(math.log10(max(yields["upper_per_10k"].max(), yields["one_sided_bound_per_10k"].max())) + 0.2)
+    shown = set()
+    for i, unit in enumerate(units, start=1):
+        sub = yields[yields["unit"] == unit].iloc[::-1]  # first row at the top
+        ylab = [_tick_label(lab, p, t) for lab, p, t in zip(sub["label"], sub["positives"], sub["tested"])]
+        colours = [REPORT_COLOURS.get(r, ANCHOR_COLOUR) for r in sub["report"]]
+        pos = (sub["positives"] > 0).to_numpy()
+        for kind, name in (("study city", "study city"), ("external anchor", "external anchor")):
+            m = pos & (sub["kind"] == kind).to_numpy()
+            if m.any():
+                s = sub[m]
+                fig.add_trace(go.Scatter(
+                    x=s["rate_per_10k"], y=[y for y, k in zip(ylab, m) if k], mode="markers",
+                    marker=dict(size=10, color=[c for c, k in zip(colours, m) if k],
+                                symbol="circle" if kind == "study city" else "square"),
+                    error_x=dict(type="data", array=s["upper_per_10k"] - s["rate_per_10k"],
+                                 arrayminus=s["rate_per_10k"] - s["lower_per_10k"], thickness=2, width=6,
+                                 color="#333"),
+                    name=f"{name}: yield, 95 % CI", legendgroup=kind,
+                    showlegend=kind not in shown,
+                    customdata=np.column_stack([s["lower_per_10k"], s["upper_per_10k"]]),
+                    hovertemplate="%{y}<br>%{x:.3g} per 10,000 (%{customdata[0]:.3g}–%{customdata[1]:.3g})<extra></extra>"),
+                    row=i, col=1)
+                shown.add(kind)
+        z = sub[~pos]
+        if not z.empty:
+            zl = [y for y, k in zip(ylab, ~pos) if k]
+            xs, ys = [], []
+            for b, y in zip(z["one_sided_bound_per_10k"], zl):
+                xs += [floor, b, None]
+                ys += [y, y, None]
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(dash="dot", color="#777", width=1.5),
+                                     showlegend=False, hoverinfo="skip"), row=i, col=1)
+            fig.add_trace(go.Scatter(
+                x=z["one_sided_bound_per_10k"], y=zl, mode="markers",
+                marker=dict(symbol="triangle-left", size=12, color=[c for c, k in zip(colours, ~pos) if k],
+                            line=dict(color="#333", width=1)),
+                name="zero positives: one-sided 95 % bound", showlegend="zero" not in shown,
+                hovertemplate="%{y}<br>0 positives; upper bound %{x:.3g} per 10,000<extra></extra>"), row=i, col=1)
+            shown.add("zero")
+        fig.update_yaxes(categoryorder="array", categoryarray=ylab, tickfont=dict(size=11), row=i, col=1)
+        fig.update_xaxes(showticklabels=(i == len(units)), row=i, col=1)
+    # panel headings above each panel, left-aligned (paper coordinates of each y domain)
+    for i, unit in enumerate(units, start=1):
+        dom = fig.layout[f"yaxis{'' if i == 1 else i}"].domain
+        fig.add_annotation(text=f"<b>Yield {UNIT_LABELS[unit]}</b>", xref="paper", yref="paper", x=0, y=dom[1],
+                           xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13))
+    fig.update_xaxes(type="log", range=[math.log10(floor), math.log10(top)], exponentformat="power")
+    fig.update_xaxes(title_text="positives per 10,000 tested (log scale)", row=len(units), col=1)
+    top_m, bottom_m = 80, 60
+    height = top_m + bottom_m + 46 * sum(counts) + 60 * len(units)
+    plot_h = height - top_m - bottom_m
+    fig.update_layout(height=height, margin=dict(l=20, r=30, t=top_m, b=bottom_m),
+                      legend=dict(orientation="h", yanchor="bottom", y=1 + 34 / plot_h, x=0))
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Display versions of the comparison tables (formatted strings; the numeric tables stay above)
+
+def _fmt_ratio(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if math.isinf(v):
+        return "∞"
+    return fmt_rate(v)
+
+
+def _fmt_p(p: float) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def comparison_display(comp: pd.DataFrame) -> pd.DataFrame:
+    """:func:`comparison_table` with ratios and intervals written out."""
+    return pd.DataFrame({
+        "unit": comp["unit"], "programme 1": comp["programme 1"], "programme 2": comp["programme 2"],
+        "positives / tested": [f"{a:,}/{b:,} vs {c:,}/{d:,}" for a, b, c, d in
+                               zip(comp["positives 1"], comp["tested 1"], comp["positives 2"], comp["tested 2"])],
+        "rate ratio": [_fmt_ratio(v) for v in comp["rate ratio"]],
+        "score 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
+                          for lo, hi in zip(comp["score lower"], comp["score upper"])],
+        "score p": [_fmt_p(p) for p in comp["score p"]],
+        "exact conditional 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
+                                      for lo, hi in zip(comp["exact lower"], comp["exact upper"])],
+        "exact p": [_fmt_p(p) for p in comp["exact p"]],
+        "note": comp["reason"].fillna(""),
+    })
+
+
+def glm_display(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Poisson (rate ratio) and binomial (odds ratio) GLMs per unit, side by side."""
+    pois, binom = glm_table(yields, "poisson", alpha), glm_table(yields, "binomial", alpha)
+
+    def ratio_col(t):
+        return [("1 (reference)" if role == "reference" else
+                 "" if pd.isna(r) else f"{_fmt_ratio(r)} ({_fmt_ratio(lo)}–{_fmt_ratio(hi)})")
+                for role, r, lo, hi in zip(t["role"], t["ratio"], t["lower"], t["upper"])]
+
+    return pd.DataFrame({
+        "unit": pois["unit"], "programme": pois["programme"], "role": pois["role"].fillna(""),
+        "rate ratio, Poisson GLM (Wald 95 % CI)": ratio_col(pois),
+        "odds ratio, binomial GLM (Wald 95 % CI)": ratio_col(binom),
+        "Poisson GLM: test of one common rate / note": pois["LR test of one common rate"],
+    })
+
+
+def fmt_rate(v: float) -> str:
+    """Three significant digits, trailing zeros kept (0.270), thousands written out (2,589), zero as 0."""
+    if v == 0:
+        return "0"
+    if abs(v) >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:#.3g}".rstrip(".")
+
+
+def yield_lines(yields: pd.DataFrame) -> list[str]:
+    """One line per programme: counts, unit, yield per 10,000 with its interval (and zero bounds)."""
+    lines = []
+    for _, r in yields.iterrows():
+        about = "about " if r["tested_qualifier"] == "about" else ""
+        line = (f"{r['screening_id']}: {r['positives']:,} / {about}{r['tested']:,} {r['unit']}: "
+                f"{fmt_rate(r['rate_per_10k'])} per 10,000 (95 % CI {fmt_rate(r['lower_per_10k'])}–"
+                f"{fmt_rate(r['upper_per_10k'])}, {r['method']})")
+        if r["positives"] == 0:
+            line += (f"; one-sided 95 % bound {fmt_rate(r['one_sided_bound_per_10k'])}, "
+                     f"rule of three {fmt_rate(r['rule_of_three_per_10k'])}")
+        lines.append(line)
+    return lines
+
+
+def comparison_lines(comp: pd.DataFrame) -> list[str]:
+    """One line per estimable pair of :func:`comparison_table`."""
+    lines = []
+    for _, r in comp.dropna(subset=["rate ratio"]).iterrows():
+        score = ("" if pd.isna(r["score lower"]) else
+                 f"score {_fmt_ratio(r['score lower'])}–{_fmt_ratio(r['score upper'])}, p {_fmt_p(r['score p'])}; ")
+        lines.append(f"[{r['unit']}] {r['programme 1']} vs {r['programme 2']}: ratio {_fmt_ratio(r['rate ratio'])} "
+                     f"({score}exact {_fmt_ratio(r['exact lower'])}–{_fmt_ratio(r['exact upper'])}, p {_fmt_p(r['exact p'])})")
+    return lines

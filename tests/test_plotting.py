@@ -86,3 +86,16 @@ def test_figure_table_lists_every_plotted_point():
     assert len(table) == 5
     assert list(table[table.trace == "line"]["y"]) == [4, 5, 6]
     assert list(table[table.trace == "line"]["error_y_plus"]) == [0.1, 0.2, 0.3]
+
+
+def test_static_export_keeps_the_figure_size(tmp_path):
+    """The PNG is the figure's layout size at scale 2 (kaleido's batch writer otherwise uses 700 x 500)."""
+    import struct
+
+    plotting.configure()
+    fig = _fig([1, 2])
+    fig.update_layout(width=1000, height=784)
+    png, svg = plotting.export_static(fig, "fig-test-size", tmp_path)
+    width, height = struct.unpack(">II", png.read_bytes()[16:24])
+    assert (width, height) == (2000, 1568)
+    assert 'width="1000"' in svg.read_text()
