@@ -240,7 +240,7 @@ def fig_overview(places: pd.DataFrame | None = None, tolerance: float | None = N
     fig.add_trace(label_trace(anchors, [bilingual(n.name_en, n.name_zh) for n in named.itertuples()],
                               size=12, color="#556"))
     _map_axes(fig, frame)
-    fig.update_layout(height=720, width=900, margin=dict(l=50, r=10, t=10, b=20),
+    fig.update_layout(height=720, margin=dict(l=50, r=10, t=10, b=20),
                       legend=dict(orientation="h", x=0, y=-0.06, yanchor="top"), hovermode="closest")
     return fig
 
@@ -303,7 +303,7 @@ def fig_cities(places: pd.DataFrame | None = None, districts: pd.DataFrame | Non
         _map_axes(fig, bounds, row, col, xref)
     fig.update_xaxes(visible=False, row=2, col=3)
     fig.update_yaxes(visible=False, row=2, col=3)
-    fig.update_layout(height=820, width=980, margin=dict(l=40, r=20, t=40, b=30), hovermode="closest",
+    fig.update_layout(height=820, margin=dict(l=40, r=20, t=40, b=30), hovermode="closest",
                       legend=dict(x=0.70, y=0.3, xanchor="left"))
     fig.update_annotations(font_size=13)
     return fig
@@ -384,7 +384,7 @@ def fig_changchun(districts: pd.DataFrame | None = None, tolerance: float | None
     fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name="unknown (stripped or not listed), not 0",
                              marker=dict(symbol="square", size=12, color=UNKNOWN_COLOUR,
                                          line=dict(color="#888", width=1))))
-    fig.update_layout(height=560, width=980, margin=dict(l=40, r=40, t=40, b=40), hovermode="closest",
+    fig.update_layout(height=560, margin=dict(l=40, r=40, t=40, b=40), hovermode="closest",
                       legend=dict(orientation="h", x=0, y=-0.06))
     return fig
 
@@ -461,7 +461,7 @@ def fig_zones(districts: pd.DataFrame | None = None) -> go.Figure:
                                  marker=dict(color="rgba(0,0,0,0)", line=dict(color=REPORT_COLOURS["changchun"], width=1.2),
                                              pattern=dict(shape="/", fgcolor=REPORT_COLOURS["changchun"], size=5)),
                                  showlegend=True), row=1, col=j + 1)
-    fig.update_layout(barmode="overlay", height=600, width=980, margin=dict(l=40, r=30, t=40, b=40),
+    fig.update_layout(barmode="overlay", height=600, margin=dict(l=40, r=30, t=40, b=40),
                       legend=dict(orientation="h", x=0, y=-0.16), bargap=0.25)
     fig.update_xaxes(title_text="cases 病例", rangemode="tozero")
     return fig

@@ -29,7 +29,7 @@ def _cell_html(value, row_ids, from_page: str) -> str:
     shown = html.escape(text).replace("\n", "<br/>")
     if not ids:
         return shown
-    links = " ".join(f'<a class="fr-source-link" href="{html.escape(anchor_href(i, from_page))}" '
+    links = " ".join(f'<a class="fr-source-link" href="{html.escape(source_href(i, from_page))}" '
                      f'title="source: {html.escape(i)}">[{k + 1}]</a>' for k, i in enumerate(ids))
     return f"{shown} <sup>{links}</sup>"
 
@@ -176,3 +176,222 @@ def consistency_display(table: pd.DataFrame, from_page: str) -> LinkedTable:
     links = pd.DataFrame(index=values.index, columns=values.columns, dtype=object)
     links["report says"] = list(table["fact_id"])
     return LinkedTable(values, links, from_page)
+
+
+# --------------------------------------------------------------------------------------
+# The comparison table: five cities side by side
+
+#: The screening programme that stands for each report in the comparison (``data/screening.csv``),
+#: or None with the reason no programme can: declared here, once, so the choice is visible.
+MAIN_SCREENING = {
+    "mudanjiang": ("mudanjiang-s03", None),
+    "suining": (None, "no mass screening: arrivals and cold-chain goods only, with no positives stated"),
+    "yushu": ("yushu-s06", None),
+    "changchun": (None, "the press conference gives no number tested and no positives for a round"),
+    "dongxing": ("dongxing-s04", None),
+}
+
+#: Case counts shown per report: fact ids, in order (values and statuses come from facts.csv).
+CASE_FACTS = {
+    "mudanjiang": ("mudanjiang-015", "mudanjiang-034"),
+    "suining": ("suining-001", "suining-008"),
+    "yushu": ("yushu-003", "yushu-004"),
+    "changchun": ("changchun-078", "changchun-082"),
+    "dongxing": ("dongxing-014",),
+}
+
+#: What is known of the virus, by report: (text, ids behind it). Only what a source states.
+VARIANT = {
+    "mudanjiang": ("a European lineage, closest to the cases imported through Suifenhe (the lineage letter is "
+                   "stripped from our copy)", "report-mudanjiang"),
+    "suining": ("not stated in the report", "report-suining"),
+    "yushu": ("not stated in the report", "report-yushu"),
+    "changchun": ("not stated in the report", "report-changchun"),
+    "dongxing": ("not stated in the report; a LOW-trust repost (no URL recorded, sup-dongxing-07) calls the "
+                 "first case a Delta clade (德尔塔进化分支)", "report-dongxing"),
+}
+
+#: Response milestones shown in the table (keys of analysis.speed.MILESTONES).
+SPEED_COLUMNS = {"detection_to_lockdown": "detection → lockdown (h)",
+                 "detection_to_round1_start": "detection → first mass-testing round (h)"}
+
+_SECTION = {"mudanjiang": "mudanjiang-000", "suining": "suining-001", "yushu": "yushu-002",
+            "changchun": "changchun-003", "dongxing": "dongxing-004"}
+
+
+def source_href(row_id: str, from_page: str) -> str:
+    """Link to a fact, an event, or (``report-<key>``) a report's section of the annotated page."""
+    if row_id.startswith("report-"):
+        href = anchor_href("x-e01", from_page).split("#")[0]
+        return f"{href}#{_SECTION[row_id.removeprefix('report-')]}"
+    return anchor_href(row_id, from_page)
+
+
+def _fact_text(row: pd.Series) -> str:
+    what = row["metric"].replace("_", " ")
+    if pd.isna(row["value"]):
+        return f"{what}: stripped" if row["status"] == "stripped" else f"{what}: not stated"
+    qualifier = {"more_than": "more than ", "about": "about ", "at_least": "at least ", "nearly": "nearly "}.get(
+        row["qualifier"], "")
+    return f"{what}: {qualifier}{row['value']:g} ({row['status']})"
+
+
+def _hours(v) -> str:
+    return f"{v:g}"
+
+
+def _interval_text(rows: pd.DataFrame) -> tuple[str, str]:
+    parts, ids = [], []
+    for r in rows.itertuples(index=False):
+        if r.status == "cannot_tell":
+            parts.append("cannot tell")
+        elif r.status == "censored":
+            parts.append(f"more than {_hours(r.lower_hours)} (censored: never happened in the window)")
+        else:
+            label = f" ({r.status})" if r.status == "conflicting" else ""
+            parts.append(f"{_hours(r.lower_hours)} to {_hours(r.upper_hours)}{label}")
+        ids += [e for e in (r.start_event, r.end_event) if isinstance(e, str) and e]
+    return "; ".join(dict.fromkeys(parts)), ";".join(dict.fromkeys(ids))
+
+
+def _yield_text(y: pd.Series) -> str:
+    from .yields import fmt_rate
+
+    unit = str(y["unit"]).replace("_", "-")
+    tested = f"{'about ' if y['tested_qualifier'] == 'about' else ''}{y['tested']:,.0f} {unit}"
+    if y["positives"] == 0:
+        return (f"0 positives in {tested}: fewer than {fmt_rate(y['one_sided_bound_per_10k'])} per 10,000 "
+                f"(exact one-sided 95 % bound)")
+    return (f"{y['positives']:g} positives in {tested}: {fmt_rate(y['rate_per_10k'])} per 10,000 "
+            f"(95 % CI {fmt_rate(y['lower_per_10k'])}–{fmt_rate(y['upper_per_10k'])}, {y['method']})")
+
+
+def comparison_table(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.DataFrame, screening: pd.DataFrame,
+                     yields: pd.DataFrame, intervals: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values, links): one row per report, each cell with the ids of the rows behind it.
+
+    ``yields`` is :func:`analysis.yields.programme_yields`; ``intervals`` is
+    :func:`analysis.speed.all_intervals`.
+    """
+    src = sources.set_index("report")
+    f = facts.set_index("fact_id")
+    ev = events.set_index("event_id")
+    scr = screening.set_index("screening_id")
+    y = yields.set_index("screening_id")
+    values, links = [], []
+    for report in REPORTS:
+        s = src.loc[report]
+        v, l = {}, {}
+        v["city"] = f"{s['city_en']} {s['city_zh']}, {s['province_en']} {s['province_zh']}"
+        l["city"] = f"report-{report}"
+        v["document"] = str(s["document_kind"])
+        l["document"] = f"report-{report}"
+        v["period"] = f"{pd.Timestamp(s['period_start']):%Y-%m-%d} to {pd.Timestamp(s['period_end']):%Y-%m-%d}"
+        l["period"] = f"report-{report}"
+        v["variant"], l["variant"] = VARIANT[report]
+        first = events[(events["report"] == report) & (events["event_type"] == "first_detection")]
+        if first.empty:
+            first = events[(events["report"] == report) & (events["event_type"] == "first_case")]
+        v["trigger of detection"] = "; ".join(first["description"]) if len(first) else "not stated in the report"
+        l["trigger of detection"] = ";".join(first["event_id"]) if len(first) else f"report-{report}"
+        sid, reason = MAIN_SCREENING[report]
+        if sid is None:
+            v["screening and its yield"], l["screening and its yield"] = reason, f"report-{report}"
+        else:
+            v["screening and its yield"] = f"{scr.loc[sid, 'programme']}: {_yield_text(y.loc[sid])}"
+            l["screening and its yield"] = str(scr.loc[sid, "fact_ids"])
+        for key, col in SPEED_COLUMNS.items():
+            rows = intervals[(intervals["milestone"] == key) & (intervals["report"] == report)]
+            v[col], ids = _interval_text(rows)
+            l[col] = ids or f"report-{report}"  # nothing dated: the report's section says why
+        ids = CASE_FACTS[report]
+        v["case counts"] = "; ".join(_fact_text(f.loc[i]) for i in ids)
+        l["case counts"] = ";".join(ids)
+        stripped = int(((facts["report"] == report) & (facts["status"] == "stripped")).sum())
+        total = int((facts["report"] == report).sum())
+        v["what the copy leaves out"] = f"{stripped} of {total} quantities stripped; {s['defects']}"
+        l["what the copy leaves out"] = f"report-{report}"
+        values.append(v)
+        links.append(l)
+    index = pd.Index([src.loc[r, "city_en"] for r in REPORTS], name="report")
+    return pd.DataFrame(values, index=index), pd.DataFrame(links, index=index)
+
+
+def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.DataFrame, facts: pd.DataFrame):
+    """Three panels, one row per city: screening yield (log), detection → lockdown, and how complete the copy is.
+
+    ``values_source`` maps report keys to bilingual city labels (top to bottom).
+    """
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    from .plotting import REPORT_COLOURS
+
+    reports = list(values_source)
+    labels = [values_source[r] for r in reports]
+    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("Screening yield per 10,000 (95 % CI; ▷ zero: upper bound)",
+                                        "First detection → lockdown (days)",
+                                        "Quantities in the copy, by status"))
+    y = yields.set_index("screening_id")
+    for report, label in zip(reports, labels):
+        sid, _ = MAIN_SCREENING[report]
+        if sid is None:
+            continue
+        row = y.loc[sid]
+        colour = REPORT_COLOURS[report]
+        if row["positives"] == 0:
+            fig.add_trace(go.Scatter(x=[row["one_sided_bound_per_10k"]], y=[label], mode="markers",
+                                     marker=dict(symbol="triangle-left", size=12, color=colour),
+                                     name=f"{label}: zero found", showlegend=False,
+                                     hovertext=[f"{label}: 0 / {row['tested']:,.0f} {row['unit']}; one-sided 95 % "
+                                                f"bound {row['one_sided_bound_per_10k']:.3g} per 10,000"],
+                                     hoverinfo="text"), row=1, col=1)
+        else:
+            fig.add_trace(go.Scatter(
+                x=[row["rate_per_10k"]], y=[label], mode="markers", showlegend=False, name=label,
+                marker=dict(size=10, color=colour, symbol="circle" if row["unit"] == "persons" else "square"),
+                error_x=dict(type="data", symmetric=False, array=[row["upper_per_10k"] - row["rate_per_10k"]],
+                             arrayminus=[row["rate_per_10k"] - row["lower_per_10k"]]),
+                hovertext=[f"{label}: {row['positives']:g} / {row['tested']:,.0f} {row['unit']}"], hoverinfo="text+x"),
+                row=1, col=1)
+    lock = intervals[intervals["milestone"] == "detection_to_lockdown"]
+    observed = lock[lock["status"].isin(["observed", "conflicting"])]
+    span = [min(0.0, observed["lower_hours"].min() / 24), max(1.0, observed["upper_hours"].max() / 24)]
+    edge = span[1] + 0.25 * (span[1] - span[0])  # censored cities are drawn at the right edge
+    for report, label in zip(reports, labels):
+        for r in lock[lock["report"] == report].itertuples(index=False):
+            if r.status == "cannot_tell" or pd.isna(r.lower_hours):
+                continue
+            colour = REPORT_COLOURS[report]
+            if r.status == "censored":
+                fig.add_trace(go.Scatter(
+                    x=[edge], y=[label], mode="markers+text", marker=dict(symbol="triangle-right", size=12, color=colour),
+                    text=[f"none in {r.lower_hours / 24:.0f} d"], textposition="middle left", showlegend=False,
+                    name=f"{label} (censored)", hovertext=[f"{label}: no lockdown in the window: more than "
+                                                           f"{r.lower_hours:g} h (censored)"], hoverinfo="text"),
+                    row=1, col=2)
+                continue
+            fig.add_trace(go.Scatter(
+                x=[r.lower_hours / 24, r.upper_hours / 24], y=[label, label], mode="lines+markers", showlegend=False,
+                line=dict(color=colour, width=6), marker=dict(symbol="line-ns", size=12, line=dict(width=2, color=colour)),
+                name=f"{label} ({r.status})",
+                hovertext=[f"{label}: {r.lower_hours:g} to {r.upper_hours:g} h, {r.status}"] * 2, hoverinfo="text"),
+                row=1, col=2)
+    fig.update_xaxes(range=[span[0] - 0.2, edge + 0.2], title_text="days (negative: dated before the detection)",
+                     row=1, col=2)
+    status_order = ("reported", "derived", "supplemented", "stripped")
+    status_colour = {"reported": "#4d4d4d", "derived": "#56B4E9", "supplemented": "#F0E442", "stripped": "#D55E00"}
+    for status in status_order:
+        counts = [int(((facts["report"] == r) & (facts["status"] == status)).sum()) for r in reports]
+        fig.add_trace(go.Bar(x=counts, y=labels, orientation="h", name=status, marker_color=status_colour[status],
+                             legendgroup="status"), row=1, col=3)
+    fig.update_layout(barmode="stack", height=380, width=1100, legend=dict(orientation="h", y=-0.28, x=0.68),
+                      margin=dict(l=150, r=20, t=60, b=70))
+    fig.update_xaxes(type="log", tickvals=[0.1, 0.2, 0.5, 1, 2, 5], title_text="per 10,000 (log scale)", row=1, col=1)
+    fig.update_xaxes(title_text="rows of data/facts.csv", row=1, col=3)
+    fig.update_xaxes(title_font_size=12)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    for ann in fig.layout.annotations:
+        ann.font.size = 12
+    return fig

@@ -57,3 +57,42 @@ def test_a_missing_day_makes_the_sum_unknown_not_smaller(facts, series):
     gappy["dongxing"] = dx
     row = synthesis.consistency_table(facts, gappy).set_index("fact_id").loc["dongxing-014"]
     assert row["agree"] == "cannot tell" and pd.isna(row["independent_value"])
+
+
+@pytest.fixture(scope="module")
+def comparison(facts):
+    from analysis import speed
+    from analysis import yields as Y
+    from analysis.data import load_events, load_screening, load_sources, load_supplementary
+
+    events, screening = load_events(), load_screening()
+    y = Y.programme_yields(screening, load_supplementary())
+    return synthesis.comparison_table(load_sources(), facts, events, screening, y, speed.all_intervals(events)), y
+
+
+def test_every_cell_of_the_comparison_links_to_existing_rows(facts, comparison):
+    from analysis.data import load_events
+
+    (values, links), _ = comparison
+    assert list(values.index) == ["Mudanjiang", "Suining", "Yushu", "Changchun", "Dongxing"]
+    known = set(facts["fact_id"]) | set(load_events()["event_id"]) | {f"report-{r}" for r in synthesis.REPORTS}
+    for col in values.columns:
+        for city in values.index:
+            ids = str(links.at[city, col] or "").split(";")
+            assert ids != [""], f"{city} / {col} links to nothing"
+            assert set(ids) <= known, f"{city} / {col}: unknown ids {set(ids) - known}"
+
+
+def test_comparison_numbers_come_from_the_data(facts, comparison):
+    (values, _), y = comparison
+    row = y.set_index("screening_id").loc["yushu-s06"]
+    assert f"{row['positives']:g} positives in {row['tested']:,.0f}" in values.at["Yushu", "screening and its yield"]
+    dongxing = facts.set_index("fact_id").loc["dongxing-014"]
+    assert f"{dongxing['value']:g} (reported)" in values.at["Dongxing", "case counts"]
+    stripped = int(((facts["report"] == "mudanjiang") & (facts["status"] == "stripped")).sum())
+    assert values.at["Mudanjiang", "what the copy leaves out"].startswith(f"{stripped} of ")
+
+
+def test_report_links_go_to_the_report_section():
+    assert synthesis.source_href("report-yushu", "book/synthesis") == "annotated.html#yushu-002"
+    assert synthesis.source_href("yushu-e03", "book/synthesis") == "annotated.html#event-yushu-e03"
