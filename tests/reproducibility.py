@@ -90,11 +90,19 @@ def cell_outputs(nb: dict, rules=None) -> list[tuple[int, str]]:
     for i, cell in enumerate(code):
         if "NBVAL_IGNORE_OUTPUT" in "".join(cell["source"]):
             continue
-        parts = []
+        parts, last_stream = [], None
         for o in cell.get("outputs", []):
             if o["output_type"] == "stream":
-                parts.append(o["name"] + ":" + "".join(o["text"]))
-            elif o["output_type"] in ("execute_result", "display_data"):
+                # a kernel may split one print into several stream messages: merge them, as nbval does
+                text = "".join(o["text"])
+                if last_stream == o["name"]:
+                    parts[-1] += text
+                else:
+                    parts.append(o["name"] + ":" + text)
+                last_stream = o["name"]
+                continue
+            last_stream = None
+            if o["output_type"] in ("execute_result", "display_data"):
                 for mime in sorted(o["data"]):
                     value = o["data"][mime]
                     parts.append(mime + ":" + ("".join(value) if isinstance(value, list) else str(value)))

@@ -74,3 +74,14 @@ def test_figure_snapshots_compare_csv_and_svg_bytes(tmp_path):
     assert repro.compare_figures(first, repro.snapshot(tmp_path)) == ["f.csv: differs between the two executions"]
     (tmp_path / "f.svg").unlink()
     assert "f.svg: only in the first execution" in repro.compare_figures(first, repro.snapshot(tmp_path))
+
+
+def test_a_print_split_over_two_stream_messages_is_the_same_output(tmp_path):
+    (tmp_path / "stored").mkdir()
+    (tmp_path / "built").mkdir()
+    one = _nb(("print(t)", _stream("a\nb\n")))
+    split = _nb(("print(t)", _stream("a\nb")))
+    split["cells"][0]["outputs"].append(_stream("\n"))
+    (tmp_path / "stored" / "ch.ipynb").write_text(json.dumps(one))
+    (tmp_path / "built" / "ch.ipynb").write_text(json.dumps(split))
+    assert repro.compare_notebooks(tmp_path / "stored", tmp_path / "built") == []
