@@ -35,16 +35,11 @@ from scipy import optimize, stats
 
 from .data import Problem, _blank, _rows, _sibling, cross_check, load_table
 from .numerals import numbers_in
+from . import plotting as _plotting
 
 #: Cities with a daily or cumulative series, in the book's order.
 CITIES = ("changchun", "dongxing", "mudanjiang", "suining")
-CITY_NAMES = {
-    "changchun": ("Changchun", "长春"),
-    "dongxing": ("Dongxing", "东兴"),
-    "mudanjiang": ("Mudanjiang", "牡丹江"),
-    "suining": ("Suining", "遂宁"),
-    "yushu": ("Yushu", "玉树"),
-}
+CITY_NAMES = _plotting.CITY_NAMES  # English and Chinese names: one table for the whole book
 COUNT_COLUMNS = ("new_confirmed", "new_confirmed_from_asymptomatic", "new_asymptomatic",
                  "cum_confirmed", "cum_asymptomatic")
 

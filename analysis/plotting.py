@@ -30,6 +30,14 @@ REPORT_COLOURS = {
     "changchun": "#D55E00",
     "dongxing": "#CC79A7",
 }
+#: English and Chinese names of the five report cities, for labels (the same as data/sources.csv).
+CITY_NAMES = {
+    "mudanjiang": ("Mudanjiang", "牡丹江"),
+    "suining": ("Suining", "遂宁"),
+    "yushu": ("Yushu", "玉树"),
+    "changchun": ("Changchun", "长春"),
+    "dongxing": ("Dongxing", "东兴"),
+}
 FONT_FAMILY = "Noto Sans, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, Arial, sans-serif"
 
 

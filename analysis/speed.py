@@ -37,16 +37,11 @@ import pandas as pd
 from . import sources as src
 from .data import Problem, _blank, _rows, _sibling, cross_check, load_table, read_table_schema
 from .numerals import numbers_in
+from . import plotting as _plotting
 
 #: Reports in the book's order.
 REPORTS = tuple(src.SOURCE_FILES)
-CITY_NAMES = {
-    "mudanjiang": ("Mudanjiang", "牡丹江"),
-    "suining": ("Suining", "遂宁"),
-    "yushu": ("Yushu", "玉树"),
-    "changchun": ("Changchun", "长春"),
-    "dongxing": ("Dongxing", "东兴"),
-}
+CITY_NAMES = _plotting.CITY_NAMES  # English and Chinese names: one table for the whole book
 STATUSES = ("observed", "censored", "conflicting", "cannot_tell")
 JUDGEMENTS = ("met", "not met", "cannot tell")
 HOUR = pd.Timedelta(hours=1)

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
+from . import plotting as _plotting
 
 PER = 10_000
 METHODS = ("beta", "wilson", "jeffreys")
@@ -42,14 +43,7 @@ UNIT_LABELS = {"persons": "per 10,000 persons", "person_tests": "per 10,000 pers
                "samples": "per 10,000 samples"}
 #: Rate-ratio methods: statsmodels' confint/test_poisson_2indep ones, and the exact conditional one.
 RATIO_METHODS = ("score", "wald-log", "mover", "exact-cond")
-#: English and Chinese names of the five report cities (for labels).
-REPORT_NAMES = {
-    "mudanjiang": ("Mudanjiang", "牡丹江"),
-    "suining": ("Suining", "遂宁"),
-    "yushu": ("Yushu", "玉树"),
-    "changchun": ("Changchun", "长春"),
-    "dongxing": ("Dongxing", "东兴"),
-}
+REPORT_NAMES = _plotting.CITY_NAMES  # English and Chinese names: one table for the whole book
 ANCHOR_COLOUR = "#555555"
 
 

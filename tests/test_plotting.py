@@ -99,3 +99,10 @@ def test_static_export_keeps_the_figure_size(tmp_path):
     width, height = struct.unpack(">II", png.read_bytes()[16:24])
     assert (width, height) == (2000, 1568)
     assert 'width="1000"' in svg.read_text()
+
+
+def test_city_names_match_the_sources_table():
+    from analysis.data import load_sources
+
+    sources = load_sources().set_index("report")
+    assert plotting.CITY_NAMES == {r: (sources.at[r, "city_en"], sources.at[r, "city_zh"]) for r in sources.index}
