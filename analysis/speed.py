@@ -129,6 +129,56 @@ def bounds_table(events: pd.DataFrame, types: Iterable[str] | None = None) -> pd
     return pd.DataFrame(rows).set_index("event_id")
 
 
+def bounds_vector(when: pd.Series, precision: pd.Series, part: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """:func:`instant_bounds` over whole columns at once (same results, same errors).
+
+    Vectorised by precision so that a table of a million events takes seconds, not minutes; a
+    test checks it against :func:`instant_bounds` value by value.
+    """
+    when = pd.Series(when, dtype=object).reset_index(drop=True)
+    precision = pd.Series(precision, dtype=object).reset_index(drop=True)
+    part = pd.Series(part, dtype=object).reset_index(drop=True)
+    lo = pd.Series(pd.NaT, index=when.index, dtype="datetime64[ns]")
+    hi = lo.copy()
+    text = when.where(~when.map(_blank), None)
+    dated = text.notna()
+    unknown = dated & ~precision.isin(PRECISIONS)
+    if unknown.any():
+        raise ValueError(f"unknown precision {precision[unknown].iloc[0]!r} (one of {', '.join(PRECISIONS)})")
+    lengths = {"minute": 16, "hour": 16, "part_of_day": 10, "day": 10, "month": 7}
+    formats = {"minute": "%Y-%m-%dT%H:%M", "hour": "%Y-%m-%dT%H:%M", "part_of_day": "%Y-%m-%d", "day": "%Y-%m-%d",
+               "month": "%Y-%m"}
+    for prec in PRECISIONS:
+        m = dated & (precision == prec)
+        if not m.any():
+            continue
+        w = text[m].astype(str)
+        wrong = w.str.len() != lengths[prec]
+        if wrong.any():
+            raise ValueError(f"{w[wrong].iloc[0]!r} is not written to {prec} precision")
+        t = pd.to_datetime(w, format=formats[prec]).astype("datetime64[ns]")
+        if prec == "minute":
+            lo[m], hi[m] = t, t + pd.Timedelta(minutes=1)
+        elif prec == "hour":
+            off = t.dt.minute != 0
+            if off.any():
+                raise ValueError(f"{w[off].iloc[0]!r} is not written to hour precision")
+            lo[m], hi[m] = t, t + HOUR
+        elif prec == "month":
+            lo[m], hi[m] = t, (t.dt.to_period("M") + 1).dt.to_timestamp().astype("datetime64[ns]")
+        elif prec == "day":
+            lo[m], hi[m] = t, t + pd.Timedelta(days=1)
+        else:
+            p_ = part[m]
+            bad = ~p_.isin(list(PARTS_OF_DAY))
+            if bad.any():
+                raise ValueError(f"unknown part of the day {p_[bad].iloc[0]!r} (one of {', '.join(PARTS_OF_DAY)})")
+            a = p_.map(lambda k: PARTS_OF_DAY[k][0]).astype(float)
+            b = p_.map(lambda k: PARTS_OF_DAY[k][1]).astype(float)
+            lo[m], hi[m] = t + pd.to_timedelta(a, unit="h"), t + pd.to_timedelta(b, unit="h")
+    return lo, hi
+
+
 def event_bounds(events: pd.DataFrame) -> pd.DataFrame:
     """For each event, the earliest and latest instants consistent with its stated precision.
 
@@ -138,20 +188,13 @@ def event_bounds(events: pd.DataFrame) -> pd.DataFrame:
     event (start lower bound; end upper bound when the event lasts, else start upper bound).
     Undated events have NaT bounds.
     """
-    rows = []
-    for r in events.itertuples(index=False):
-        s_lo, s_hi = instant_bounds(r.start, r.start_precision, r.start_part)
-        e_lo, e_hi = instant_bounds(r.end, r.end_precision, r.end_part)
-        rows.append({"event_id": r.event_id, "report": r.report, "event_type": r.event_type,
-                     "sequence": r.sequence, "start_lower": s_lo, "start_upper": s_hi,
-                     "end_lower": e_lo, "end_upper": e_hi, "lower": s_lo,
-                     "upper": e_hi if not pd.isna(e_hi) else s_hi})
-    cols = ["event_id", "report", "event_type", "sequence", "start_lower", "start_upper",
-            "end_lower", "end_upper", "lower", "upper"]
-    out = pd.DataFrame(rows, columns=cols)
-    for c in cols[4:]:
-        out[c] = pd.to_datetime(out[c])
-    out["sequence"] = out["sequence"].astype("Int64")
+    e = events.reset_index(drop=True)
+    s_lo, s_hi = bounds_vector(e["start"], e["start_precision"], e["start_part"])
+    e_lo, e_hi = bounds_vector(e["end"], e["end_precision"], e["end_part"])
+    out = pd.DataFrame({"event_id": e["event_id"], "report": e["report"], "event_type": e["event_type"],
+                        "sequence": e["sequence"], "start_lower": s_lo, "start_upper": s_hi,
+                        "end_lower": e_lo, "end_upper": e_hi, "lower": s_lo, "upper": e_hi.where(e_hi.notna(), s_hi)})
+    out["sequence"] = pd.to_numeric(out["sequence"], errors="coerce").astype("Int64")
     return out
 
 

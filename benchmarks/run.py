@@ -105,6 +105,44 @@ def synthetic_timings() -> list[tuple]:
     return rows
 
 
+def synthetic_speed_and_yields() -> list[tuple]:
+    """event_bounds over synthetic event tables, and yields with exact bounds, cities x events/rounds."""
+    import pandas as pd
+
+    from analysis import speed, yields
+
+    rows = []
+    rng = np.random.default_rng(2)
+    precisions = np.array(["minute", "hour", "part_of_day", "day", "month"])
+    parts = np.array(list(speed.PARTS_OF_DAY))
+    for n_cities in (5, 50, 300):
+        for n_events in (100, 1000):
+            n = n_cities * n_events
+            start = pd.Timestamp("2020-01-01") + pd.to_timedelta(rng.integers(0, 3 * 365 * 24, n), unit="h")
+            prec = precisions[rng.integers(0, len(precisions), n)]
+            fmt = {"minute": "%Y-%m-%dT%H:%M", "hour": "%Y-%m-%dT%H:00", "part_of_day": "%Y-%m-%d", "day": "%Y-%m-%d",
+                   "month": "%Y-%m"}
+            events = pd.DataFrame({
+                "event_id": [f"c{i // n_events}-e{i}" for i in range(n)], "report": [f"c{i // n_events}" for i in range(n)],
+                "event_type": "other", "sequence": None,
+                "start": [t.strftime(fmt[p]) for t, p in zip(start, prec)], "start_precision": prec,
+                "start_part": np.where(prec == "part_of_day", parts[rng.integers(0, len(parts), n)], None),
+                "end": None, "end_precision": None, "end_part": None})
+            t0 = time.perf_counter()
+            speed.event_bounds(events)
+            target = 5 if (n_cities, n_events) == (300, 1000) else None
+            rows.append((f"event_bounds, {n_cities} cities x {n_events} events", time.perf_counter() - t0, "s", target))
+        tested = rng.integers(1_000, 10_000_000, n_cities * 100)
+        positives = rng.binomial(tested, 3e-5)
+        t0 = time.perf_counter()
+        for p_, n_ in zip(positives, tested):
+            yields.screening_yield(int(p_), int(n_))
+            if p_ == 0:
+                yields.zero_positive_bound(int(n_))
+        rows.append((f"screening_yield, {n_cities} cities x 100 rounds", time.perf_counter() - t0, "s", None))
+    return rows
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--with-test", action="store_true", help="also time `make test`")
@@ -115,7 +153,7 @@ def main(argv=None) -> int:
         rows += build_timings()
     if args.with_test:
         rows.append(("make test (installs excluded)", _timed(["make", "test"]), "s", 180))
-    rows += notebook_timings() + page_weights() + synthetic_timings()
+    rows += notebook_timings() + page_weights() + synthetic_timings() + synthetic_speed_and_yields()
     with open(RESULTS, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["measurement", "value", "unit", "target", "met"])

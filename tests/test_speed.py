@@ -575,3 +575,31 @@ def test_figures_have_a_panel_each():
     fig2 = speed.fig_intervals(iv, speed.load_benchmarks())
     bars = [tr for tr in fig2.data if tr.type == "bar"]
     assert len(bars) == iv.loc[iv["status"] != "cannot_tell", "milestone"].nunique()
+
+
+def test_vectorised_bounds_equal_the_scalar_ones():
+    """bounds_vector (used by event_bounds) against instant_bounds, value by value."""
+    rng = np.random.default_rng(7)
+    n = 400
+    start = pd.Timestamp("2019-12-25") + pd.to_timedelta(rng.integers(0, 3 * 365 * 24, n), unit="h")
+    precs = rng.choice(["minute", "hour", "part_of_day", "day", "month"], n)
+    parts = rng.choice(list(speed.PARTS_OF_DAY), n)
+    fmt = {"minute": "%Y-%m-%dT%H:%M", "hour": "%Y-%m-%dT%H:00", "part_of_day": "%Y-%m-%d", "day": "%Y-%m-%d",
+           "month": "%Y-%m"}
+    when = [t.strftime(fmt[p]) for t, p in zip(start, precs)]
+    when[::17] = [None] * len(when[::17])
+    part = [pt if p == "part_of_day" else None for p, pt in zip(precs, parts)]
+    lo, hi = speed.bounds_vector(pd.Series(when), pd.Series(precs), pd.Series(part))
+    for i in range(n):
+        a, b = speed.instant_bounds(when[i], precs[i], part[i])
+        assert (pd.isna(a) and pd.isna(lo[i])) or a == lo[i], (when[i], precs[i], part[i])
+        assert (pd.isna(b) and pd.isna(hi[i])) or b == hi[i], (when[i], precs[i], part[i])
+
+
+@pytest.mark.parametrize("when, precision, part", [("2021-12-20", "week", None), ("2021-12-20", "part_of_day", "dusk"),
+                                                   ("2021-12-20T08:00", "day", None), ("2022-10-28T10:30", "hour", None)])
+def test_vectorised_bounds_refuse_what_the_scalar_ones_refuse(when, precision, part):
+    with pytest.raises(ValueError):
+        speed.instant_bounds(when, precision, part)
+    with pytest.raises(ValueError):
+        speed.bounds_vector(pd.Series([when]), pd.Series([precision]), pd.Series([part]))
