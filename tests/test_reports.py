@@ -36,3 +36,20 @@ def test_profiles_add_up():
     parts = ["stated in the text", "stripped (digits lost)", "restored from outside sources", "derived"]
     assert (profiles.loc[parts].sum() == profiles.loc["quantities (facts rows)"]).all()
     assert profiles.loc["quantities (facts rows)"].sum() == len(facts)
+
+
+def test_every_data_chapter_offers_its_tables_for_download():
+    """Each chapter that shows curated data ends with download links to the tables behind it."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    for name in ("reports", "maps", "curves", "yields", "speed", "synthesis", "annotated"):
+        nb = json.loads((root / "book" / f"{name}.ipynb").read_text(encoding="utf-8"))
+        text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        assert "## Data behind this chapter" in text, name
+        targets = re.findall(r"\{download\}`[^<`]*<\.\./(data/[^>]+)>`", text)
+        assert targets, name
+        for t in targets:
+            assert (root / t).is_file(), f"{name}: {t} does not exist"
