@@ -862,6 +862,19 @@ def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
     return t[["milestone", "city", "alternative", "range", "lower_hours", "upper_hours", "status", "why"]]
 
 
+def linked_interval_table(intervals: pd.DataFrame, from_page: str = "book/speed"):
+    """:func:`interval_table` whose range cells link to the events (start and end) behind them."""
+    from .synthesis import LinkedTable
+
+    t = interval_table(intervals).reset_index(drop=True)
+    ids = [";".join(e for e in pair if isinstance(e, str) and e)
+           for pair in zip(intervals["start_event"], intervals["end_event"])]
+    values = t.set_index("milestone")
+    links = pd.DataFrame(None, index=values.index, columns=values.columns, dtype=object)
+    links["range"] = [i or None for i in ids]
+    return LinkedTable(values, links, from_page)
+
+
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """Benchmarks against intervals, for display (recorded milestones only)."""
     t = comparison.copy()

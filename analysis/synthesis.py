@@ -37,18 +37,20 @@ def _cell_html(value, row_ids, from_page: str) -> str:
 def linked_table_html(values: pd.DataFrame, links: pd.DataFrame, from_page: str) -> str:
     """An HTML table of ``values`` whose cells link to the rows named in the same cell of ``links``.
 
-    ``links`` has the same shape (index and columns) as ``values``; each cell holds the
+    ``links`` has the same rows (by position) and columns as ``values``; each cell holds the
     semicolon-separated ids (``yushu-012``, ``dongxing-e03``) of the curated rows behind the
     value, or nothing.  Text is HTML-escaped; the links go to the anchors of the
     annotated-sources page, relative to ``from_page`` (e.g. ``book/synthesis``).
     """
-    links = links.reindex(index=values.index, columns=values.columns)
+    links = links.reindex(columns=values.columns)
+    if len(links) != len(values):
+        raise ValueError(f"links has {len(links)} rows, values {len(values)}")
     head = "".join(f"<th>{html.escape(str(c))}</th>" for c in values.columns)
     index_name = html.escape(str(values.index.name or ""))
     rows = []
-    for idx in values.index:
-        cells = "".join(f"<td>{_cell_html(values.at[idx, c], links.at[idx, c], from_page)}</td>"
-                        for c in values.columns)
+    for k, idx in enumerate(values.index):  # by position: the index need not be unique
+        cells = "".join(f"<td>{_cell_html(values.iat[k, j], links.iat[k, j], from_page)}</td>"
+                        for j in range(values.shape[1]))
         rows.append(f"<tr><th>{html.escape(str(idx))}</th>{cells}</tr>")
     return (f'<table class="fr-linked-table"><thead><tr><th>{index_name}</th>{head}</tr></thead>'
             f"<tbody>{''.join(rows)}</tbody></table>")

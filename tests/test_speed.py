@@ -603,3 +603,15 @@ def test_vectorised_bounds_refuse_what_the_scalar_ones_refuse(when, precision, p
         speed.instant_bounds(when, precision, part)
     with pytest.raises(ValueError):
         speed.bounds_vector(pd.Series([when]), pd.Series([precision]), pd.Series([part]))
+
+
+def test_linked_interval_table_links_each_range_to_its_events():
+    import re
+
+    iv = speed.all_intervals(load_events())
+    rec = iv[iv["milestone"].isin(speed.RECORDED)]
+    out = speed.linked_interval_table(rec)._repr_html_()
+    expected = sum(len([e for e in (a, b) if isinstance(e, str) and e]) for a, b in zip(rec["start_event"], rec["end_event"]))
+    hrefs = re.findall(r'href="annotated\.html#event-([a-z]+-e\d+)"', out)
+    assert len(hrefs) == expected > 0
+    assert set(hrefs) <= set(load_events()["event_id"])
