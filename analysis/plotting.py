@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import warnings
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -151,6 +152,25 @@ def stable_svg(svg: str, seed: str) -> str:
     return svg.replace(m.group(1), uid)
 
 
+_KALEIDO_SERVER: list = []
+
+
+def _start_kaleido_server() -> None:
+    """Start kaleido's shared Chromium once per process: about 0.35 s per export instead of 2.2 s.
+
+    Without it every export launches and closes a browser. The server is stopped at exit.
+    """
+    if _KALEIDO_SERVER:
+        return
+    import atexit
+
+    import kaleido
+
+    kaleido.start_sync_server(mathjax=False, silence_warnings=True)
+    atexit.register(kaleido.stop_sync_server, silence_warnings=True)
+    _KALEIDO_SERVER.append(True)
+
+
 def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
     """PNG and SVG of a plotly figure via kaleido and the system Chromium (``BROWSER_PATH``).
 
@@ -173,9 +193,13 @@ def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
     export.update_layout(width=fig.layout.width or 900, height=fig.layout.height or 500)
     for i, trace in enumerate(export.data):  # plotly otherwise draws a random uid into the SVG
         trace.uid = f"{i:06x}"
-    # the batch writer ignores the layout's size unless it is passed explicitly
-    pio.write_images([export, export], [str(png), str(svg)], scale=2,
-                     width=export.layout.width, height=export.layout.height)
+    _start_kaleido_server()
+    with warnings.catch_warnings():
+        # with the shared server plotly's per-call options are unused (the server has its own)
+        warnings.filterwarnings("ignore", message="The kopts argument is ignored if using a server")
+        # the batch writer ignores the layout's size unless it is passed explicitly
+        pio.write_images([export, export], [str(png), str(svg)], scale=2,
+                         width=export.layout.width, height=export.layout.height)
     svg.write_text(stable_svg(svg.read_text(encoding="utf-8"), name + figure_id(fig)), encoding="utf-8")
     return [png, svg]
 
