@@ -9,11 +9,12 @@ chapter can link each cell to its sentence on the annotated-sources page
 from __future__ import annotations
 
 import html
+import posixpath
 from dataclasses import dataclass
 
 import pandas as pd
 
-from .annotate import anchor_href
+from .annotate import ANNOTATED_PAGE, anchor_href
 
 REPORTS = ("mudanjiang", "suining", "yushu", "changchun", "dongxing")
 
@@ -224,8 +225,8 @@ _SECTION = {"mudanjiang": "mudanjiang-000", "suining": "suining-001", "yushu": "
 def source_href(row_id: str, from_page: str) -> str:
     """Link to a fact, an event, or (``report-<key>``) a report's section of the annotated page."""
     if row_id.startswith("report-"):
-        href = anchor_href("x-e01", from_page).split("#")[0]
-        return f"{href}#{_SECTION[row_id.removeprefix('report-')]}"
+        page = posixpath.relpath(f"{ANNOTATED_PAGE}.html", posixpath.dirname(from_page) or ".")
+        return f"{page}#{_SECTION[row_id.removeprefix('report-')]}"
     return anchor_href(row_id, from_page)
 
 
