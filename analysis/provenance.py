@@ -82,3 +82,16 @@ def trace(fact_id: str, facts: pd.DataFrame, supplementary: pd.DataFrame | None 
     out["in_context"] = (text[max(0, i - context):i] + "【" + row["quote"] + "】"
                          + text[i + len(row["quote"]):i + len(row["quote"]) + context]).replace("\n", " ")
     return out
+
+
+def conflicts_display(table: pd.DataFrame, id_col: str, from_page: str = "book/provenance"):
+    """:func:`conflicts_table` with each side's value and quote linked to its sentence (annotated sources)."""
+    from .synthesis import LinkedTable
+
+    pairs = conflicts_table(table, id_col)
+    links = pd.DataFrame(None, index=pairs.index, columns=pairs.columns, dtype=object)
+    for side in ("a", "b"):
+        for col in pairs.columns:
+            if col.endswith(f"_{side}"):
+                links[col] = list(pairs[side])
+    return LinkedTable(pairs, links, from_page)

@@ -396,3 +396,19 @@ def test_figure_html_is_deterministic(places):
     a = plotting.figure_html(maps.fig_zones())
     b = plotting.figure_html(maps.fig_zones())
     assert a == b and json.dumps(a)
+
+
+def test_linked_district_table_links_every_count_and_marks_gaps():
+    import re
+
+    from analysis import maps
+    from analysis.data import load_districts
+
+    d = load_districts()
+    t = maps.linked_district_table(d)
+    ids = set(d["confirmed_fact_id"].dropna()) | set(d["asymptomatic_fact_id"].dropna()) | set(d["supplemented_fact_id"].dropna())
+    assert set(re.findall(r'href="annotated\.html#fact-([a-z]+-\d+)"', t._repr_html_())) == ids
+    jiutai = t.values.loc["九台区"]
+    assert jiutai["new_confirmed"] == "stripped"
+    assert jiutai["new_confirmed_supplemented"] == f"{d.set_index('district_zh').at['九台区', 'new_confirmed_supplemented']:g}"
+    assert t.values.loc["莲花山区", "new_confirmed"] == "not listed"  # never 0

@@ -39,3 +39,17 @@ def test_trace_of_a_restored_number_names_its_source():
     restored = facts[facts.status == "supplemented"].iloc[0]
     t = trace(restored.fact_id, facts, load_supplementary())
     assert t["url"].startswith("http") and t["trust"]
+
+
+def test_conflicts_display_links_both_sides_to_their_sentences():
+    import re
+
+    from analysis.data import load_facts
+    from analysis.provenance import conflicts_display, conflicts_table
+
+    facts = load_facts()
+    pairs = conflicts_table(facts, "fact_id")
+    html = conflicts_display(facts, "fact_id")._repr_html_()
+    targets = re.findall(r'href="annotated\.html#fact-([a-z]+-\d+)"', html)
+    assert set(targets) == set(pairs["a"]) | set(pairs["b"])
+    assert len(targets) == 4 * len(pairs)  # value and quote of each side
