@@ -880,7 +880,7 @@ def fig_daily(series: dict[str, pd.DataFrame], points: pd.DataFrame):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from .plotting import bilingual
+    from .plotting import bilingual, link_points
 
     order = [c for c in CITIES if c in series] + ["yushu"]
     fig = make_subplots(rows=len(order), cols=1, shared_xaxes=True, vertical_spacing=0.03,
@@ -910,9 +910,10 @@ def fig_daily(series: dict[str, pd.DataFrame], points: pd.DataFrame):
                            legendgroup="m", marker=dict(symbol="x", color=_COMPONENT_COLOURS["missing"], size=7)), i, "m")
         p = points[points["report"] == city]
         if len(p):
-            add(go.Scatter(x=p["day"], y=p["value"], mode="markers", name="count stated by the report",
-                           legendgroup="r", marker=dict(symbol="diamond", size=10, color="#000"),
-                           text=p["metric"] + ": " + p["quote"], hoverinfo="text+x+y"), i, "r")
+            add(link_points(go.Scatter(x=p["day"], y=p["value"], mode="markers", name="count stated by the report",
+                                       legendgroup="r", marker=dict(symbol="diamond", size=10, color="#000"),
+                                       text=p["metric"] + ": " + p["quote"] + " (click: the sentence)",
+                                       hoverinfo="text+x+y"), p["fact_id"], "book/curves"), i, "r")
     fig.update_layout(barmode="stack", height=190 * len(order) + 80, bargap=0.1,
                       legend=dict(orientation="h", y=-0.06), margin=dict(t=40))
     fig.update_xaxes(title_text="days since day zero (see table of day zeros)", row=len(order), col=1)

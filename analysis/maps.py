@@ -25,7 +25,7 @@ from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
 from . import geo
-from .plotting import REPORT_COLOURS, bilingual
+from .plotting import REPORT_COLOURS, bilingual, link_points
 
 #: Book order of the reports.
 ORDER = ("mudanjiang", "suining", "yushu", "changchun", "dongxing")
@@ -389,13 +389,17 @@ def fig_changchun(districts: pd.DataFrame | None = None, tolerance: float | None
     return fig
 
 
+#: The facts.csv row behind each count of districts.csv.
+FACT_COLUMNS = {"new_confirmed": "confirmed_fact_id", "new_asymptomatic": "asymptomatic_fact_id"}
+
+
 def zone_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
     """All 16 units of the 27 March lists, mapped or not, with their counts (missing stays missing)."""
     from .data import load_districts
 
     d = load_districts() if districts is None else districts
     out = d[["district_zh", "district_en", "kind", "adcode", "new_confirmed", "new_asymptomatic",
-             "new_confirmed_supplemented"]].copy()
+             "new_confirmed_supplemented", *FACT_COLUMNS.values()]].copy()
     out["on_map"] = d["kind"] != "development_zone"
     return out.sort_values(["on_map", "new_confirmed"], ascending=[True, False], na_position="last").reset_index(drop=True)
 
@@ -406,7 +410,7 @@ def linked_district_table(districts: pd.DataFrame | None = None, from_page: str 
     from .synthesis import LinkedTable
 
     d = (load_districts() if districts is None else districts).set_index("district_zh")
-    values = zone_table(d.reset_index()).set_index("district_zh")
+    values = zone_table(d.reset_index()).drop(columns=list(FACT_COLUMNS.values())).set_index("district_zh")
     counts = {"new_confirmed": "confirmed_fact_id", "new_asymptomatic": "asymptomatic_fact_id",
               "new_confirmed_supplemented": "supplemented_fact_id"}
     links = pd.DataFrame(None, index=values.index, columns=values.columns, dtype=object)
@@ -459,9 +463,11 @@ def fig_zones(districts: pd.DataFrame | None = None) -> go.Figure:
             vals = t[col].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
             y = [lab for lab, s in zip(labels, sel) if s]
             x = [None if np.isnan(v) else v for v, s in zip(vals, sel) if s]
-            fig.add_trace(go.Bar(x=x, y=y, orientation="h", name=name, marker_color=colour, legendgroup=name,
-                                 showlegend=j == 0, text=[("" if v is None else f"{int(v)}") for v in x],
-                                 textposition="outside", cliponaxis=False), row=1, col=j + 1)
+            facts = [f for f, s_ in zip(t[FACT_COLUMNS[col]], sel) if s_]
+            fig.add_trace(link_points(go.Bar(x=x, y=y, orientation="h", name=name, marker_color=colour, legendgroup=name,
+                                             showlegend=j == 0, text=[("" if v is None else f"{int(v)}") for v in x],
+                                             textposition="outside", cliponaxis=False), facts, "book/maps"),
+                          row=1, col=j + 1)
         unknown = t[t[col].isna()]
         texts = []
         for r in unknown.itertuples():

@@ -47,6 +47,17 @@ def figure_id(fig: go.Figure) -> str:
     return "plotly-" + hashlib.sha256(fig.to_json().encode("utf-8")).hexdigest()[:16]
 
 
+#: Runs after each figure is drawn: a click on a point whose trace carries source links
+#: (``meta.fr_links``, set by :func:`link_points`) opens the sentence behind that number.
+CLICK_TO_SOURCE = (
+    "var gd = document.getElementById('{plot_id}');"
+    "if (gd && gd.on) { gd.on('plotly_click', function (ev) {"
+    " var p = ev && ev.points && ev.points[0]; if (!p || !p.data || !p.data.meta) return;"
+    " var links = p.data.meta.fr_links; var i = (p.pointIndex !== undefined) ? p.pointIndex : p.pointNumber;"
+    " if (links && typeof links[i] === 'string' && links[i]) { window.location.href = links[i]; } }); }"
+)
+
+
 def figure_html(fig: go.Figure) -> str:
     """The HTML fragment of a figure, without plotly.js, with a deterministic div id."""
     return pio.to_html(
@@ -56,7 +67,24 @@ def figure_html(fig: go.Figure) -> str:
         full_html=False,
         div_id=figure_id(fig),
         config={"displaylogo": False, "responsive": True},
+        post_script=CLICK_TO_SOURCE,
     )
+
+
+def link_points(trace, row_ids, from_page: str):
+    """Make each point of ``trace`` open the sentence of its curated row when clicked.
+
+    ``row_ids`` has one entry per point: a fact or event id (``yushu-012``, ``dongxing-e03``),
+    ``report-<key>``, or None for a point with no anchor. The links are relative to
+    ``from_page`` (e.g. ``book/maps``) and go to the annotated-sources page. Returns the trace.
+    """
+    from .synthesis import source_href
+
+    links = [source_href(i, from_page) if isinstance(i, str) and i else None for i in row_ids]
+    meta = dict(trace.meta) if isinstance(trace.meta, dict) else {}
+    meta["fr_links"] = links
+    trace.meta = meta
+    return trace
 
 
 class BookRenderer(MimetypeRenderer):

@@ -328,7 +328,8 @@ def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.Data
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from .plotting import REPORT_COLOURS
+    from .plotting import REPORT_COLOURS, link_points
+    from .yields import _first_fact
 
     reports = list(values_source)
     labels = [values_source[r] for r in reports]
@@ -358,6 +359,7 @@ def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.Data
                              arrayminus=[row["rate_per_10k"] - row["lower_per_10k"]]),
                 hovertext=[f"{label}: {row['positives']:g} / {row['tested']:,.0f} {row['unit']}"], hoverinfo="text+x"),
                 row=1, col=1)
+        link_points(fig.data[-1], [_first_fact(row["source"])], "book/synthesis")
     lock = intervals[intervals["milestone"] == "detection_to_lockdown"]
     observed = lock[lock["status"].isin(["observed", "conflicting"])]
     span = [min(0.0, observed["lower_hours"].min() / 24), max(1.0, observed["upper_hours"].max() / 24)]
@@ -381,6 +383,7 @@ def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.Data
                 name=f"{label} ({r.status})",
                 hovertext=[f"{label}: {r.lower_hours:g} to {r.upper_hours:g} h, {r.status}"] * 2, hoverinfo="text"),
                 row=1, col=2)
+            link_points(fig.data[-1], [r.start_event, r.end_event], "book/synthesis")
     fig.update_xaxes(range=[span[0] - 0.2, edge + 0.2], title_text="days (negative: dated before the detection)",
                      row=1, col=2)
     status_order = ("reported", "derived", "supplemented", "stripped")

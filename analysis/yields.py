@@ -544,6 +544,12 @@ def _tick_label(label: str, positives: int, tested: int) -> str:
     return f"<b>{city}</b> {what}<br>{positives:,} / {tested:,}"
 
 
+def _first_fact(source) -> str | None:
+    """The first facts.csv id of a programme's source (None for an outside source: no anchor)."""
+    ids = [i for i in str(source).split(";") if re.fullmatch(r"[a-z]+-\d{3}", i)]
+    return ids[0] if ids else None
+
+
 def fig_forest(yields: pd.DataFrame):
     """Yields per programme on a log axis, one panel per denominator unit.
 
@@ -551,6 +557,8 @@ def fig_forest(yields: pd.DataFrame):
     from the axis floor to the exact one-sided 95 % bound, ending in a left-pointing triangle
     (the bound), since a zero yield cannot be drawn on a log axis.
     """
+    from .plotting import link_points
+
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
@@ -587,6 +595,7 @@ def fig_forest(yields: pd.DataFrame):
                     customdata=np.column_stack([s["lower_per_10k"], s["upper_per_10k"]]),
                     hovertemplate="%{y}<br>%{x:.3g} per 10,000 (%{customdata[0]:.3g}–%{customdata[1]:.3g})<extra></extra>"),
                     row=i, col=1)
+                link_points(fig.data[-1], [_first_fact(src) for src in s["source"]], "book/yields")
                 shown.add(kind)
         z = sub[~pos]
         if not z.empty:
@@ -603,6 +612,7 @@ def fig_forest(yields: pd.DataFrame):
                             line=dict(color="#333", width=1)),
                 name="zero positives: one-sided 95 % bound", showlegend="zero" not in shown,
                 hovertemplate="%{y}<br>0 positives; upper bound %{x:.3g} per 10,000<extra></extra>"), row=i, col=1)
+            link_points(fig.data[-1], [_first_fact(src) for src in z["source"]], "book/yields")
             shown.add("zero")
         fig.update_yaxes(categoryorder="array", categoryarray=ylab, tickfont=dict(size=11), row=i, col=1)
         fig.update_xaxes(showticklabels=(i == len(units)), row=i, col=1)

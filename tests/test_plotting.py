@@ -106,3 +106,13 @@ def test_city_names_match_the_sources_table():
 
     sources = load_sources().set_index("report")
     assert plotting.CITY_NAMES == {r: (sources.at[r, "city_en"], sources.at[r, "city_zh"]) for r in sources.index}
+
+
+def test_points_link_to_their_sentences_on_click():
+    plotting.configure()
+    fig = _fig([1, 2, 3])
+    plotting.link_points(fig.data[0], ["yushu-012", None, "dongxing-e03"], "book/yields")
+    assert fig.data[0].meta["fr_links"] == ["annotated.html#fact-yushu-012", None, "annotated.html#event-dongxing-e03"]
+    html = plotting.figure_html(fig)
+    assert "plotly_click" in html and plotting.figure_id(fig) in html
+    assert "fr_links" in html
