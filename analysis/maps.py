@@ -407,21 +407,19 @@ def zone_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
 def linked_district_table(districts: pd.DataFrame | None = None, from_page: str = "book/maps"):
     """:func:`zone_table` with every count linked to the sentence of its fact (annotated sources)."""
     from .data import load_districts
-    from .synthesis import LinkedTable
+    from .synthesis import linked_columns
 
     d = (load_districts() if districts is None else districts).set_index("district_zh")
     values = zone_table(d.reset_index()).drop(columns=list(FACT_COLUMNS.values())).set_index("district_zh")
-    counts = {"new_confirmed": "confirmed_fact_id", "new_asymptomatic": "asymptomatic_fact_id",
-              "new_confirmed_supplemented": "supplemented_fact_id"}
-    links = pd.DataFrame(None, index=values.index, columns=values.columns, dtype=object)
+    counts = {**FACT_COLUMNS, "new_confirmed_supplemented": "supplemented_fact_id"}
     shown = values.astype(object).where(values.notna(), "")
-    for col, fact_col in counts.items():
-        ids = [d.at[z, fact_col] if isinstance(d.at[z, fact_col], str) else None for z in values.index]
-        links[col] = ids
+    ids = {col: [d.at[z, fact_col] if isinstance(d.at[z, fact_col], str) else None for z in values.index]
+           for col, fact_col in counts.items()}
+    for col in counts:
         # a count with a fact but no value was stripped from the text; one with no fact is not in its list
         missing = "" if col == "new_confirmed_supplemented" else "not listed"  # nothing to restore
-        shown[col] = [f"{v:g}" if v != "" else ("stripped" if i else missing) for v, i in zip(shown[col], ids)]
-    return LinkedTable(shown, links, from_page)
+        shown[col] = [f"{v:g}" if v != "" else ("stripped" if i else missing) for v, i in zip(shown[col], ids[col])]
+    return linked_columns(shown, ids, from_page)
 
 
 def zone_shares(districts: pd.DataFrame | None = None, facts: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -86,12 +86,8 @@ def trace(fact_id: str, facts: pd.DataFrame, supplementary: pd.DataFrame | None 
 
 def conflicts_display(table: pd.DataFrame, id_col: str, from_page: str = "book/provenance"):
     """:func:`conflicts_table` with each side's value and quote linked to its sentence (annotated sources)."""
-    from .synthesis import LinkedTable
+    from .synthesis import linked_columns
 
     pairs = conflicts_table(table, id_col)
-    links = pd.DataFrame(None, index=pairs.index, columns=pairs.columns, dtype=object)
-    for side in ("a", "b"):
-        for col in pairs.columns:
-            if col.endswith(f"_{side}"):
-                links[col] = list(pairs[side])
-    return LinkedTable(pairs, links, from_page)
+    sides = {col: list(pairs[side]) for side in ("a", "b") for col in pairs.columns if col.endswith(f"_{side}")}
+    return linked_columns(pairs, sides, from_page)

@@ -864,15 +864,11 @@ def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
 
 def linked_interval_table(intervals: pd.DataFrame, from_page: str = "book/speed"):
     """:func:`interval_table` whose range cells link to the events (start and end) behind them."""
-    from .synthesis import LinkedTable
+    from .synthesis import linked_columns
 
-    t = interval_table(intervals).reset_index(drop=True)
     ids = [";".join(e for e in pair if isinstance(e, str) and e)
            for pair in zip(intervals["start_event"], intervals["end_event"])]
-    values = t.set_index("milestone")
-    links = pd.DataFrame(None, index=values.index, columns=values.columns, dtype=object)
-    links["range"] = [i or None for i in ids]
-    return LinkedTable(values, links, from_page)
+    return linked_columns(interval_table(intervals).set_index("milestone"), {"range": ids}, from_page)
 
 
 def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:

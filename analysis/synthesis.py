@@ -70,6 +70,14 @@ class LinkedTable:
         return self.values.to_string()
 
 
+def linked_columns(values: pd.DataFrame, column_ids: dict, from_page: str) -> LinkedTable:
+    """A :class:`LinkedTable` in which only the named columns link: ``{column: ids, one per row}``."""
+    links = pd.DataFrame(None, index=values.index, columns=values.columns, dtype=object)
+    for col, ids in column_ids.items():
+        links[col] = [i if isinstance(i, str) and i else None for i in ids]
+    return LinkedTable(values, links, from_page)
+
+
 # --------------------------------------------------------------------------------------
 # Consistency of the reports with independent bulletins
 
@@ -176,9 +184,7 @@ def consistency_display(table: pd.DataFrame, from_page: str) -> LinkedTable:
         "agree": table["agree"],
     })
     values.index = pd.RangeIndex(1, len(values) + 1, name="check")
-    links = pd.DataFrame(index=values.index, columns=values.columns, dtype=object)
-    links["report says"] = list(table["fact_id"])
-    return LinkedTable(values, links, from_page)
+    return linked_columns(values, {"report says": list(table["fact_id"])}, from_page)
 
 
 # --------------------------------------------------------------------------------------
@@ -215,8 +221,8 @@ VARIANT = {
 }
 
 #: Response milestones shown in the table (keys of analysis.speed.MILESTONES).
-SPEED_COLUMNS = {"detection_to_lockdown": "detection → lockdown (h)",
-                 "detection_to_round1_start": "detection → first mass-testing round (h)"}
+SPEED_COLUMNS = {"detection_to_lockdown": "detection → lockdown",
+                 "detection_to_round1_start": "detection → first mass-testing round"}
 
 _SECTION = {"mudanjiang": "mudanjiang-000", "suining": "suining-001", "yushu": "yushu-002",
             "changchun": "changchun-003", "dongxing": "dongxing-004"}
@@ -239,20 +245,14 @@ def _fact_text(row: pd.Series) -> str:
     return f"{what}: {qualifier}{row['value']:g} ({row['status']})"
 
 
-def _hours(v) -> str:
-    return f"{v:g}"
-
-
 def _interval_text(rows: pd.DataFrame) -> tuple[str, str]:
+    """The response chapter's own wording of each interval (``speed.interval_range``), and its events."""
+    from .speed import interval_range
+
     parts, ids = [], []
     for r in rows.itertuples(index=False):
-        if r.status == "cannot_tell":
-            parts.append("cannot tell")
-        elif r.status == "censored":
-            parts.append(f"more than {_hours(r.lower_hours)} (censored: never happened in the window)")
-        else:
-            label = f" ({r.status})" if r.status == "conflicting" else ""
-            parts.append(f"{_hours(r.lower_hours)} to {_hours(r.upper_hours)}{label}")
+        text = interval_range(r.lower_hours, r.upper_hours, r.status)
+        parts.append(f"{text} (conflicting)" if r.status == "conflicting" else text)
         ids += [e for e in (r.start_event, r.end_event) if isinstance(e, str) and e]
     return "; ".join(dict.fromkeys(parts)), ";".join(dict.fromkeys(ids))
 

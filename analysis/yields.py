@@ -34,6 +34,7 @@ import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 from . import plotting as _plotting
+from .data import _blank
 
 PER = 10_000
 METHODS = ("beta", "wilson", "jeffreys")
@@ -305,10 +306,6 @@ def poisson_glm_rates(positives, tested, labels) -> dict:
 
 # --------------------------------------------------------------------------------------
 # The curated table → chapter tables
-
-def _blank(v) -> bool:
-    return v is None or v is pd.NA or (isinstance(v, float) and math.isnan(v)) or v == ""
-
 
 def programme_label(row) -> str:
     """``Yushu 玉树: All 4 rounds combined`` (study cities; the programme up to its first bracket,

@@ -13,7 +13,7 @@ from analysis.data import load_facts, load_supplementary
 from analysis.numerals import numbers_in
 from analysis.pooling import break_even_prevalence, dorfman_tests_per_person, optimal_pool_size
 
-REFERENCE = Path("/work/shared/reference/supplementary_evidence.md")
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "supplementary_evidence.md"
 
 
 def brute_force_tests_per_person(p, k, se=1.0, sp=1.0):

@@ -16,7 +16,7 @@ import pytest
 from analysis.data import load_screening, load_supplementary, quote_supports, validate_all
 from analysis.numerals import numbers_in
 
-REFERENCE = Path("/work/shared/reference/supplementary_evidence.md")
+REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "supplementary_evidence.md"
 
 
 @pytest.fixture(scope="module")

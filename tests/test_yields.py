@@ -59,9 +59,17 @@ def test_wilson_formula_closed_form():
 
 
 def test_reproduces_cao_et_al_wuhan_interval():
-    """Cao et al. 2020 published 0.303/10,000 (95 % CI 0.270-0.339) for 300 of 9,899,828."""
-    y = screening_yield(300, 9_899_828)
-    assert (round(y.rate_per_10k, 3), round(y.lower_per_10k, 3), round(y.upper_per_10k, 3)) == (0.303, 0.270, 0.339)
+    """Cao et al. 2020's published rate and 95 % CI, recomputed from their counts (both from data/)."""
+    from analysis.data import load_screening, load_supplementary
+    from analysis.yields import parse_published_rate
+
+    row = load_screening().set_index("screening_id").loc["anchor-s01"]
+    published = parse_published_rate(load_supplementary().set_index("source_id").loc[row["source_id"], "quote"])
+    assert published["lower"] is not None  # the source publishes an interval
+    y = screening_yield(int(row["positives"]), int(row["tested"]))
+    got = (y.rate_per_10k, y.lower_per_10k, y.upper_per_10k)
+    for value, text in zip(got, (published["rate"], published["lower"], published["upper"])):
+        assert round(value, len(text.split(".")[1])) == float(text)
 
 
 def test_zero_count_is_not_zero_width():
