@@ -264,9 +264,9 @@ def _yield_text(y: pd.Series) -> str:
     tested = f"{'about ' if y['tested_qualifier'] == 'about' else ''}{y['tested']:,.0f} {unit}"
     if y["positives"] == 0:
         return (f"0 positives in {tested}: fewer than {fmt_rate(y['one_sided_bound_per_10k'])} per 10,000 "
-                f"(exact one-sided 95 % bound)")
+                f"(exact one-sided {100 * y['level']:g} % bound)")
     return (f"{y['positives']:g} positives in {tested}: {fmt_rate(y['rate_per_10k'])} per 10,000 "
-            f"(95 % CI {fmt_rate(y['lower_per_10k'])}–{fmt_rate(y['upper_per_10k'])}, {y['method']})")
+            f"({100 * y['level']:g} % CI {fmt_rate(y['lower_per_10k'])}–{fmt_rate(y['upper_per_10k'])}, {y['method']})")
 
 
 def comparison_table(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.DataFrame, screening: pd.DataFrame,
@@ -359,7 +359,7 @@ def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.Data
                              arrayminus=[row["rate_per_10k"] - row["lower_per_10k"]]),
                 hovertext=[f"{label}: {row['positives']:g} / {row['tested']:,.0f} {row['unit']}"], hoverinfo="text+x"),
                 row=1, col=1)
-        link_points(fig.data[-1], [_first_fact(row["source"])], "book/synthesis")
+        link_points(fig.data[-1], [_first_fact(row["fact_ids"])], "book/synthesis")
     lock = intervals[intervals["milestone"] == "detection_to_lockdown"]
     observed = lock[lock["status"].isin(["observed", "conflicting"])]
     span = [min(0.0, observed["lower_hours"].min() / 24), max(1.0, observed["upper_hours"].max() / 24)]

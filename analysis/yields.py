@@ -223,9 +223,11 @@ def glm_across_programmes(positives, tested, labels, family: str = "poisson", re
 
     if family not in ("poisson", "binomial"):
         raise ValueError("family must be 'poisson' or 'binomial'")
-    labels = list(labels)
+    labels, positives, tested = list(labels), list(positives), list(tested)
+    if not len(positives) == len(tested) == len(labels):
+        raise ValueError(f"{len(positives)} positives, {len(tested)} tested and {len(labels)} labels: one of each per programme")
     counts = [_check_counts(x, n) for x, n in zip(positives, tested)]
-    if len(counts) != len(labels) or len(set(labels)) != len(labels):
+    if len(set(labels)) != len(labels):
         raise ValueError("one distinct label per programme is needed")
     ratio_name = "rate ratio" if family == "poisson" else "odds ratio"
     excluded = {lab: {"reason": "zero positives: exact bound reported instead of a diverging coefficient",
@@ -284,8 +286,12 @@ def poisson_glm_rates(positives, tested, labels) -> dict:
     import statsmodels.api as sm
     from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-    positives, tested = np.asarray(positives, dtype=float), np.asarray(tested, dtype=float)
     labels = list(labels)
+    if not len(list(positives)) == len(list(tested)) == len(labels):
+        raise ValueError("one positives count, one number tested and one label per programme are needed")
+    checked = [_check_counts(x, n) for x, n in zip(positives, tested)]
+    positives = np.array([x for x, _ in checked], dtype=float)
+    tested = np.array([n for _, n in checked], dtype=float)
     keep = positives > 0
     excluded = {lab: "zero positives: exact bound reported instead of a diverging coefficient"
                 for lab, k in zip(labels, keep) if not k}
@@ -319,7 +325,7 @@ def programme_label(row) -> str:
     short = re.split(r" \(|: |, round", programme)[0]
     if short.lower().startswith(en.lower() + " "):  # "Changchun city-wide ..." under "Changchun 长春"
         short = short[len(en) + 1:]
-    return f"{en} {zh}: {short[0].upper() + short[1:]}"
+    return f"{_plotting.bilingual(en, zh)}: {short[0].upper() + short[1:]}"
 
 
 def _source_columns(row, supp: pd.DataFrame | None) -> dict:
@@ -352,10 +358,11 @@ def programme_yields(screening: pd.DataFrame, supplementary: pd.DataFrame | None
             "kind": "external anchor" if _blank(r["report"]) else "study city",
             "unit": y.unit, "tested": y.tested, "tested_qualifier": r["tested_qualifier"], "positives": y.positives,
             "rate_per_10k": y.rate_per_10k, "lower_per_10k": y.lower_per_10k, "upper_per_10k": y.upper_per_10k,
-            "method": y.method,
+            "method": y.method, "level": 1 - alpha,
             "one_sided_bound_per_10k": zero_positive_bound(y.tested, alpha=alpha) if zero else np.nan,
             "rule_of_three_per_10k": rule_of_three(y.tested) if zero and math.isclose(alpha, 0.05) else np.nan,
-            "status": r["status"], **_source_columns(r, supp),
+            "status": r["status"], "fact_ids": "" if _blank(r["fact_ids"]) else r["fact_ids"],
+            **_source_columns(r, supp),
         })
     out = pd.DataFrame(rows)
     if out.empty:
@@ -516,17 +523,17 @@ def yields_display(yields: pd.DataFrame, from_page: str = "book/yields") -> pd.D
         return ", ".join(f'<a href="{anchor_href(f, from_page)}">{html.escape(f)}</a>'
                          for f in str(r["source"]).split(";") if f) + " (report text)"
 
-    fmt = fmt_rate
+    fmt, level = fmt_rate, level_text(yields)
 
     out = pd.DataFrame({
         "programme": [html.escape(x) for x in yields["label"]],
         "unit": yields["unit"],
         "positives / tested": [f"{p:,} / {t:,}" + (" (about)" if q == "about" else "")
                                for p, t, q in zip(yields["positives"], yields["tested"], yields["tested_qualifier"])],
-        "yield per 10,000 (95 % CI)": [f"{fmt(r)} ({fmt(lo)}–{fmt(hi)})" for r, lo, hi in
+        f"yield per 10,000 ({level} CI)": [f"{fmt(r)} ({fmt(lo)}–{fmt(hi)})" for r, lo, hi in
                                        zip(yields["rate_per_10k"], yields["lower_per_10k"], yields["upper_per_10k"])],
-        "zero count: one-sided 95 % bound | rule of three": [
-            "" if pd.isna(b) else f"≤ {fmt(b)} | {fmt(r3)}"
+        f"zero count: one-sided {level} bound | rule of three": [
+            "" if pd.isna(b) else f"≤ {fmt(b)} | {'' if pd.isna(r3) else fmt(r3)}"
             for b, r3 in zip(yields["one_sided_bound_per_10k"], yields["rule_of_three_per_10k"])],
         "source": [source_link(r) for _, r in yields.iterrows()],
     })
@@ -537,12 +544,12 @@ def yields_display(yields: pd.DataFrame, from_page: str = "book/yields") -> pd.D
 # Forest plot
 
 def _tick_label(label: str, positives: int, tested: int) -> str:
-    city, _, what = label.partition(": ")
-    return f"<b>{city}</b> {what}<br>{positives:,} / {tested:,}"
+    city, _, what = label.partition(": ")  # CSV text: escaped, since plotly reads tags in labels
+    return f"<b>{html.escape(city)}</b> {html.escape(what)}<br>{positives:,} / {tested:,}"
 
 
 def _first_fact(source) -> str | None:
-    """The first facts.csv id of a programme's source (None for an outside source: no anchor)."""
+    """The first facts.csv id among a programme's linked facts (None when it has none: no anchor)."""
     ids = [i for i in str(source).split(";") if re.fullmatch(r"[a-z]+-\d{3}", i)]
     return ids[0] if ids else None
 
@@ -554,12 +561,12 @@ def fig_forest(yields: pd.DataFrame):
     from the axis floor to the exact one-sided 95 % bound, ending in a left-pointing triangle
     (the bound), since a zero yield cannot be drawn on a log axis.
     """
-    from .plotting import link_points
-
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    from .plotting import REPORT_COLOURS
+    from .plotting import REPORT_COLOURS, link_points
+
+    level = level_text(yields)
 
     units = [u for u in UNITS if (yields["unit"] == u).any()]
     counts = [int((yields["unit"] == u).sum()) for u in units]
@@ -587,12 +594,12 @@ def fig_forest(yields: pd.DataFrame):
                     error_x=dict(type="data", array=s["upper_per_10k"] - s["rate_per_10k"],
                                  arrayminus=s["rate_per_10k"] - s["lower_per_10k"], thickness=2, width=6,
                                  color="#333"),
-                    name=f"{name}: yield, 95 % CI", legendgroup=kind,
+                    name=f"{name}: yield, {level} CI", legendgroup=kind,
                     showlegend=kind not in shown,
                     customdata=np.column_stack([s["lower_per_10k"], s["upper_per_10k"]]),
                     hovertemplate="%{y}<br>%{x:.3g} per 10,000 (%{customdata[0]:.3g}–%{customdata[1]:.3g})<extra></extra>"),
                     row=i, col=1)
-                link_points(fig.data[-1], [_first_fact(src) for src in s["source"]], "book/yields")
+                link_points(fig.data[-1], [_first_fact(ids) for ids in s["fact_ids"]], "book/yields")
                 shown.add(kind)
         z = sub[~pos]
         if not z.empty:
@@ -607,9 +614,9 @@ def fig_forest(yields: pd.DataFrame):
                 x=z["one_sided_bound_per_10k"], y=zl, mode="markers",
                 marker=dict(symbol="triangle-left", size=12, color=[c for c, k in zip(colours, ~pos) if k],
                             line=dict(color="#333", width=1)),
-                name="zero positives: one-sided 95 % bound", showlegend="zero" not in shown,
+                name=f"zero positives: one-sided {level} bound", showlegend="zero" not in shown,
                 hovertemplate="%{y}<br>0 positives; upper bound %{x:.3g} per 10,000<extra></extra>"), row=i, col=1)
-            link_points(fig.data[-1], [_first_fact(src) for src in z["source"]], "book/yields")
+            link_points(fig.data[-1], [_first_fact(ids) for ids in z["fact_ids"]], "book/yields")
             shown.add("zero")
         fig.update_yaxes(categoryorder="array", categoryarray=ylab, tickfont=dict(size=11), row=i, col=1)
         fig.update_xaxes(showticklabels=(i == len(units)), row=i, col=1)
@@ -683,22 +690,32 @@ def fmt_rate(v: float) -> str:
     """Three significant digits, trailing zeros kept (0.270), thousands written out (2,589), zero as 0."""
     if v == 0:
         return "0"
-    if abs(v) >= 1000:
+    if abs(v) >= 999.5:  # would round to 1.00e+03 in 3 significant digits
         return f"{v:,.0f}"
-    return f"{v:#.3g}".rstrip(".")
+    decimals = max(0, 2 - math.floor(math.log10(abs(v))))  # three significant digits, fixed-point
+    return f"{v:.{decimals}f}"
+
+
+def level_text(yields: pd.DataFrame) -> str:
+    """``95 %``: the confidence level of a :func:`programme_yields` table (one level per table)."""
+    levels = set(yields["level"]) if "level" in yields else {0.95}
+    if len(levels) != 1:
+        raise ValueError(f"a table of yields at several confidence levels: {sorted(levels)}")
+    return f"{100 * levels.pop():g} %"
 
 
 def yield_lines(yields: pd.DataFrame) -> list[str]:
     """One line per programme: counts, unit, yield per 10,000 with its interval (and zero bounds)."""
-    lines = []
+    lines, level = [], level_text(yields) if len(yields) else ""
     for _, r in yields.iterrows():
         about = "about " if r["tested_qualifier"] == "about" else ""
         line = (f"{r['screening_id']}: {r['positives']:,} / {about}{r['tested']:,} {r['unit']}: "
-                f"{fmt_rate(r['rate_per_10k'])} per 10,000 (95 % CI {fmt_rate(r['lower_per_10k'])}–"
+                f"{fmt_rate(r['rate_per_10k'])} per 10,000 ({level} CI {fmt_rate(r['lower_per_10k'])}–"
                 f"{fmt_rate(r['upper_per_10k'])}, {r['method']})")
         if r["positives"] == 0:
-            line += (f"; one-sided 95 % bound {fmt_rate(r['one_sided_bound_per_10k'])}, "
-                     f"rule of three {fmt_rate(r['rule_of_three_per_10k'])}")
+            line += f"; one-sided {level} bound {fmt_rate(r['one_sided_bound_per_10k'])}"
+            if not pd.isna(r["rule_of_three_per_10k"]):  # the rule of three is a 95 % rule only
+                line += f", rule of three {fmt_rate(r['rule_of_three_per_10k'])}"
         lines.append(line)
     return lines
 

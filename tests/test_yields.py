@@ -361,7 +361,8 @@ def test_prevalence_marks_are_the_positive_yields(table):
 
 
 @pytest.mark.parametrize("v, text", [(0, "0"), (0.27, "0.270"), (0.3033, "0.303"), (362.17, "362"), (2588.7, "2,589"),
-                                     (0.0027494, "0.00275"), (1.9023, "1.90")])
+                                     (0.0027494, "0.00275"), (1.9023, "1.90"), (999.7, "1,000"),
+                                     (1.23e-5, "0.0000123"), (99.96, "100.0")])
 def test_fmt_rate(v, text):
     assert Y.fmt_rate(v) == text
 
@@ -380,3 +381,33 @@ def test_labels_name_the_city_once():
         city = label.split(" ")[0]
         assert label.count(city) == 1, label
         assert label.split(": ")[1][0].isupper(), label
+
+
+def test_glm_refuses_counts_of_different_lengths():
+    with pytest.raises(ValueError, match="one of each"):
+        Y.glm_across_programmes([1, 2, 3], [10, 20], ["a", "b"])
+    with pytest.raises(ValueError):
+        Y.poisson_glm_rates([5, 3], [2, 10], ["a", "b"])  # 5 positives among 2 tested
+
+
+def test_chart_labels_escape_csv_text():
+    label = Y._tick_label("Yushu 玉树: <script>x</script> & co", 1, 10)
+    assert "<script>" not in label and "&lt;script&gt;" in label and "&amp; co" in label
+
+
+def test_texts_state_the_confidence_level_used(table):
+    from analysis.data import load_screening, load_supplementary
+
+    t90 = Y.programme_yields(load_screening(), load_supplementary(), alpha=0.1)
+    lines = "\n".join(Y.yield_lines(t90))
+    assert "90 % CI" in lines and "95 %" not in lines and "rule of three" not in lines  # a 95 % rule only
+    assert "95 % CI" in "\n".join(Y.yield_lines(table))
+    with pytest.raises(ValueError, match="several confidence levels"):
+        Y.level_text(pd.concat([table, t90]))
+
+
+def test_forest_points_link_to_the_facts_of_their_rows(table):
+    fig = Y.fig_forest(table)
+    linked = {link for tr in fig.data if tr.meta for link in tr.meta["fr_links"] if link}
+    expected = {f"annotated.html#fact-{ids.split(';')[0]}" for ids in table["fact_ids"] if ids}
+    assert linked == expected and expected  # the restored Mudanjiang rows included
