@@ -34,13 +34,13 @@ from typing import Iterable
 import numpy as np
 import pandas as pd
 
-from . import sources as src
-from .data import Problem, _blank, _rows, _sibling, cross_check, load_table, read_table_schema
-from .numerals import numbers_in
+from . import REPORT_KEYS
+from .data import (_PRECISION_FORMAT, Problem, _blank, _rows, _sibling, cross_check, load_table, quote_supports,
+                   read_table_schema)
 from . import plotting as _plotting
 
 #: Reports in the book's order.
-REPORTS = tuple(src.SOURCE_FILES)
+REPORTS = REPORT_KEYS
 CITY_NAMES = _plotting.CITY_NAMES  # English and Chinese names: one table for the whole book
 STATUSES = ("observed", "censored", "conflicting", "cannot_tell")
 JUDGEMENTS = ("met", "not met", "cannot tell")
@@ -88,16 +88,13 @@ def instant_bounds(when, precision, part=None) -> tuple[pd.Timestamp, pd.Timesta
     when = str(when)
     if precision not in PRECISIONS:
         raise ValueError(f"unknown precision {precision!r} (one of {', '.join(PRECISIONS)})")
-    lengths = {"minute": 16, "hour": 16, "part_of_day": 10, "day": 10, "month": 7}
-    if len(when) != lengths[precision]:
+    if not _PRECISION_FORMAT[precision].fullmatch(when):   # the events.csv format of each precision
         raise ValueError(f"{when!r} is not written to {precision} precision")
     if precision == "minute":
         t = pd.Timestamp(when)
         return t, t + pd.Timedelta(minutes=1)
     if precision == "hour":
         t = pd.Timestamp(when)
-        if t.minute:
-            raise ValueError(f"{when!r} is not written to hour precision")
         return t, t + HOUR
     if precision == "month":
         t = pd.Timestamp(when + "-01")
@@ -145,7 +142,6 @@ def bounds_vector(when: pd.Series, precision: pd.Series, part: pd.Series) -> tup
     unknown = dated & ~precision.isin(PRECISIONS)
     if unknown.any():
         raise ValueError(f"unknown precision {precision[unknown].iloc[0]!r} (one of {', '.join(PRECISIONS)})")
-    lengths = {"minute": 16, "hour": 16, "part_of_day": 10, "day": 10, "month": 7}
     formats = {"minute": "%Y-%m-%dT%H:%M", "hour": "%Y-%m-%dT%H:%M", "part_of_day": "%Y-%m-%d", "day": "%Y-%m-%d",
                "month": "%Y-%m"}
     for prec in PRECISIONS:
@@ -153,16 +149,13 @@ def bounds_vector(when: pd.Series, precision: pd.Series, part: pd.Series) -> tup
         if not m.any():
             continue
         w = text[m].astype(str)
-        wrong = w.str.len() != lengths[prec]
+        wrong = ~w.str.fullmatch(_PRECISION_FORMAT[prec].pattern)
         if wrong.any():
             raise ValueError(f"{w[wrong].iloc[0]!r} is not written to {prec} precision")
         t = pd.to_datetime(w, format=formats[prec]).astype("datetime64[ns]")
         if prec == "minute":
             lo[m], hi[m] = t, t + pd.Timedelta(minutes=1)
         elif prec == "hour":
-            off = t.dt.minute != 0
-            if off.any():
-                raise ValueError(f"{w[off].iloc[0]!r} is not written to hour precision")
             lo[m], hi[m] = t, t + HOUR
         elif prec == "month":
             lo[m], hi[m] = t, (t.dt.to_period("M") + 1).dt.to_timestamp().astype("datetime64[ns]")
@@ -514,7 +507,10 @@ def response_intervals(events: pd.DataFrame, start_type, end_type, *, reports: I
                     facts = load_facts()
                 limit, stated_quote = _stated_hours(sd, facts)
                 stated_fact = sd.fact_id
-                if limit < lo:
+                if hi < 0:
+                    reason = _join(reason, f"the stated duration ({sd.fact_id}) is not applied: the dates put the "
+                                           "end before the start")
+                elif limit < lo:
                     reason = _join(reason, f"the stated duration ({sd.fact_id}) contradicts the dates; dates kept")
                 else:
                     lo, hi = max(lo, 0.0), min(hi, limit)
@@ -615,7 +611,7 @@ def check_benchmarks(df: pd.DataFrame, file: str, base: Path) -> Iterable[Proble
             continue
         if row.quote not in source.quote:
             yield Problem(file, line, "quote", f"quote not found in the supplementary excerpt {row.source_id}")
-        elif float(row.limit) not in numbers_in(row.quote):
+        elif not quote_supports(row.limit, row.quote):
             yield Problem(file, line, "limit", f"{row.limit:g} is not stated in the quote")
         if row.trust != source.trust:
             yield Problem(file, line, "trust", f"{row.trust!r} differs from the trust {source.trust!r} of {row.source_id}")
@@ -640,7 +636,8 @@ def judge(lower: float, upper: float, limit: float, kind: str = "deadline") -> s
     ``deadline`` (the step must be done within ``limit``): met if ``upper <= limit``, not met if
     ``lower > limit``, cannot tell otherwise. ``minimum`` (the state must last at least
     ``limit``): met if ``lower >= limit``, not met if ``upper < limit``. A missing bound counts as
-    unknown (a censored interval has no upper bound).
+    unknown (a censored interval has no upper bound). An interval whose upper bound is below zero
+    (the end dated before its trigger) is self-contradictory: cannot tell.
     """
     if kind not in ("deadline", "minimum"):
         raise ValueError(f"unknown limit kind {kind!r}")
@@ -648,6 +645,8 @@ def judge(lower: float, upper: float, limit: float, kind: str = "deadline") -> s
     hi = math.inf if upper is None or pd.isna(upper) else float(upper)
     if lo > hi:
         raise ValueError(f"lower bound {lo} exceeds upper bound {hi}")
+    if hi < 0:
+        return "cannot tell"
     if kind == "deadline":
         return "met" if hi <= limit else "not met" if lo > limit else "cannot tell"
     return "met" if lo >= limit else "not met" if hi < limit else "cannot tell"
@@ -698,7 +697,8 @@ def compare_benchmarks(intervals: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.
     """Every benchmark against every interval of its milestone: one row per (benchmark, interval row).
 
     ``judgement`` from :func:`judge` (a censored interval counts as "later than its lower
-    bound"; a ``cannot_tell`` interval cannot be judged); ``in_force`` from :func:`in_force` at
+    bound"; a ``cannot_tell`` interval, or one dated before its trigger (upper bound below zero),
+    cannot be judged); ``in_force`` from :func:`in_force` at
     the start instant of the interval.
     """
     rows = []
@@ -708,6 +708,9 @@ def compare_benchmarks(intervals: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.
         for _, iv in sel.iterrows():
             if iv["status"] == "cannot_tell":
                 verdict, reason = "cannot tell", iv["reason"]
+            elif iv["status"] != "censored" and iv["upper_hours"] < 0:
+                verdict = "cannot tell"
+                reason = _join("dated before its trigger: the interval is self-contradictory", iv["reason"])
             else:
                 upper = math.inf if iv["status"] == "censored" else iv["upper_hours"]
                 verdict = judge(iv["lower_hours"], upper, lim, b["limit_kind"])
@@ -739,14 +742,19 @@ def km_inputs(intervals: pd.DataFrame) -> pd.DataFrame:
 
     Observed: event at its bounds. Conflicting: the earliest lower and the latest upper bound over
     the alternatives (so the two runs bracket every alternative). Censored: censored at its bounds.
-    ``cannot_tell`` reports are left out (listed with ``used`` False and their reason).
+    ``cannot_tell`` reports are left out (listed with ``used`` False and their reason), and so are
+    intervals dated before their trigger (upper bound below zero: self-contradictory, no evidence).
     """
     rows = []
     for report, g in intervals.groupby("report", sort=False):
-        usable = g[g["status"] != "cannot_tell"]
+        contradictory = (g["status"] != "censored") & (g["upper_hours"] < 0)
+        usable = g[(g["status"] != "cannot_tell") & ~contradictory]
         if usable.empty:
+            reasons = [r for r in g["reason"] if not _blank(r)]
+            if contradictory.any():
+                reasons.append("dated before its trigger")
             rows.append({"report": report, "lower": np.nan, "upper": np.nan, "event": np.nan, "used": False,
-                         "reason": "; ".join(g["reason"].dropna())})
+                         "reason": "; ".join(reasons)})
             continue
         censored = (usable["status"] == "censored").all()
         rows.append({"report": report, "lower": usable["lower_hours"].min(), "upper": usable["upper_hours"].max(),
@@ -990,6 +998,9 @@ TIMELINE_COLUMNS = ["panel", "report", "city", "event_id", "event_type", "label"
 def timeline_table(events: pd.DataFrame, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The events of each city's timeline, in hours since the earliest instant of its first detection.
 
+    When no first detection is dated, the first case stands in for it (as in
+    :func:`response_intervals`) and ``origin_basis`` says so.
+
     One row per drawn event and panel: ``start_lo``/``start_hi`` (range of possible start
     instants), ``end_lo``/``end_hi`` for lasting events, in hours from the panel's origin. A city
     with no dated first detection is drawn from its earliest dated event (``origin_basis`` says
@@ -1005,7 +1016,8 @@ def timeline_table(events: pd.DataFrame, facts: pd.DataFrame | None = None) -> p
         found, _ = _candidates(b, report, POINTS["first_detection"])
         first = _choose(found, POINTS["first_detection"])[0] if found else None
         if first is not None:
-            origin, basis = first.lower, f"hours since the earliest instant of first detection ({first.event_id})"
+            what = "first case (no dated first detection)" if first.fallback else "first detection"
+            origin, basis = first.lower, f"hours since the earliest instant of {what} ({first.event_id})"
         elif ev["start_lower"].notna().any():
             i = ev["start_lower"].idxmin()
             origin = ev.loc[i, "start_lower"]
