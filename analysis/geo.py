@@ -37,6 +37,7 @@ import shapely
 from shapely.geometry import Point
 
 from . import sources as src
+from .plotting import CITY_NAMES, bilingual
 from .data import Problem, _blank, _rows, _sibling, cross_check, load_table
 
 # --------------------------------------------------------------------------------------
@@ -300,7 +301,10 @@ def check_places(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
       quote contains ``name_in_source``;
     * every report has exactly one report city and one provincial capital, and the capital is
       in the report city's province (both from the index), which is the province of ``sources.csv``;
-    * ``districts_centroid`` is used only for prefecture-level units.
+    * ``districts_centroid`` is used only for prefecture-level units;
+    * a provincial capital is a prefecture-level unit (市), a report city a prefecture-level or
+      county-level unit (市 or 区县);
+    * a report city's ``name_en`` and ``name_zh`` are ``city_en`` and ``city_zh`` of ``sources.csv``.
     """
     rows = _land_rows()
     reports = _sibling(base, "sources")
@@ -315,6 +319,19 @@ def check_places(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
             yield Problem(file, line, "point_from", "districts_centroid needs a prefecture-level unit")
         if row.kind == "port" and info["level"] != "区县":
             yield Problem(file, line, "adcode", "a port is placed in a county-level unit")
+        if row.kind == "provincial_capital" and info["level"] != "市":
+            yield Problem(file, line, "adcode",
+                          f"a provincial capital needs a prefecture-level (市) unit, not {info['level']}")
+        if row.kind == "report_city" and info["level"] not in ("市", "区县"):
+            yield Problem(file, line, "adcode",
+                          f"a report city needs a prefecture-level (市) or county-level (区县) unit, not {info['level']}")
+        if row.kind == "report_city" and reports is not None:
+            source = reports.set_index("report")
+            if row.report in source.index:
+                names = (source.at[row.report, "city_en"], source.at[row.report, "city_zh"])
+                if (row.name_en, row.name_zh) != names:
+                    yield Problem(file, line, "name_en",
+                                  f"report city {row.name_en} {row.name_zh} differs from sources.csv {names[0]} {names[1]}")
         if row.kind in ("report_city", "port"):
             if _blank(row.quote) or _blank(row.name_in_source):
                 yield Problem(file, line, "quote", f"a {row.kind} needs a quote and name_in_source")
@@ -492,14 +509,14 @@ def distance_table(places: pd.DataFrame | None = None) -> pd.DataFrame:
             cap_low = _polygon_gap_km(city.unit_geometry, cap.unit_geometry)
             cap_high = d_cap + city.radius_km + cap.radius_km
         rows.append({
-            "report": city.report, "city": f"{city.name_en} {city.name_zh}", "adcode": city.adcode,
+            "report": city.report, "city": bilingual(*CITY_NAMES[city.report]), "adcode": city.adcode,
             "point": city.point_from, "point_units": city.point_units, "radius_km": city.radius_km,
-            "nearest_border": f"{names.loc[iso3, 'name_en']} {names.loc[iso3, 'name_zh']}", "border_iso3": iso3,
+            "nearest_border": bilingual(names.loc[iso3, "name_en"], names.loc[iso3, "name_zh"]), "border_iso3": iso3,
             "border_km": d_border, "border_low_km": nearest_border(city.unit_geometry, border)[1],
             "border_high_km": d_border + city.radius_km,
             "prefecture": f"{prefecture} {unit_name(prefecture)}",
             "prefecture_to_border_km": nearest_border(load_units([prefecture]).geometry.iloc[0], border)[1],
-            "capital": f"{cap.name_en} {cap.name_zh}", "capital_km": d_cap,
+            "capital": bilingual(cap.name_en, cap.name_zh), "capital_km": d_cap,
             "capital_low_km": cap_low, "capital_high_km": cap_high,
             "area_km2": unit_area_km2(city.adcode), "prefecture_area_km2": unit_area_km2(prefecture),
         })
@@ -546,7 +563,7 @@ def places_table(points: gpd.GeoDataFrame) -> pd.DataFrame:
     """The places with their package-derived points, for display and as the overview's CSV."""
     out = pd.DataFrame({
         "place_id": points["place_id"], "kind": points["kind"],
-        "place": [f"{e} {z}" for e, z in zip(points["name_en"], points["name_zh"])],
+        "place": [bilingual(e, z) for e, z in zip(points["name_en"], points["name_zh"])],
         "adcode": points["adcode"], "package_name": [unit_name(c) for c in points["adcode"]],
         "point_from": points["point_from"], "point_units": points["point_units"],
         "lon_wgs84": points.geometry.x.round(4), "lat_wgs84": points.geometry.y.round(4),
@@ -567,22 +584,32 @@ def haversine_km(lon1: float, lat1: float, lon2: float, lat2: float, radius_km: 
 # --------------------------------------------------------------------------------------
 # Changchun: districts.csv joined to the package's polygons
 
+def changchun_prefecture(places: pd.DataFrame | None = None) -> str:
+    """Adcode of the prefecture-level unit of Changchun's report city (from ``places.csv``)."""
+    places = load_places() if places is None else places
+    city = places[(places["report"] == "changchun") & (places["kind"] == "report_city")]
+    if len(city) != 1:
+        raise ValueError(f"places.csv has {len(city)} report_city rows for changchun (need exactly 1)")
+    return prefecture_of(city["adcode"].iloc[0])
+
+
 def changchun_units(districts: pd.DataFrame | None = None) -> tuple[gpd.GeoDataFrame, pd.DataFrame]:
     """(county-level units of Changchun with their 27 March counts, development zones).
 
-    Every row of ``districts.csv`` either joins by adcode to a polygon of 220100's county-level
-    units or is a declared ``development_zone`` (no code, no boundary in the package); anything
+    Every row of ``districts.csv`` either joins by adcode to a polygon of a county-level unit of
+    Changchun's prefecture (:func:`changchun_prefecture`) or is a declared ``development_zone`` (no code, no boundary in the package); anything
     else raises ``ValueError``. Counts stay missing where the report gives none (Jiutai's
     confirmed count was stripped; its derived value is in ``new_confirmed_supplemented``).
     """
     from .data import load_districts
 
     districts = load_districts() if districts is None else districts
-    codes = children("220100")
+    prefecture = changchun_prefecture()
+    codes = children(prefecture)
     zones = districts[districts["kind"] == "development_zone"]
     mapped = districts[districts["kind"] != "development_zone"]
     unknown = sorted(set(mapped["adcode"]) - set(codes))
     if unknown or mapped["adcode"].isna().any():
-        raise ValueError(f"districts.csv rows without a polygon in 220100: {unknown or 'empty adcode'}")
+        raise ValueError(f"districts.csv rows without a polygon in {prefecture}: {unknown or 'empty adcode'}")
     polys = load_units(codes).merge(mapped, on="adcode", how="left")
     return polys, zones.reset_index(drop=True)

@@ -9,7 +9,7 @@ Geometries come from :mod:`analysis.geo` (converted to WGS84, simplified with th
 
 Figures: :func:`fig_overview` (China, the five cities, neighbours, ports), :func:`fig_cities`
 (one small map per city with its county-level units), :func:`fig_changchun` (27 March counts by
-district) and :func:`fig_zones` (all 16 units of the report's lists, development zones included).
+district) and :func:`fig_zones` (every unit of the report's lists, development zones included).
 """
 
 from __future__ import annotations
@@ -24,11 +24,11 @@ import shapely
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from . import geo
-from .plotting import REPORT_COLOURS, bilingual, link_points
+from . import REPORT_KEYS, geo
+from .plotting import CITY_NAMES, REPORT_COLOURS, bilingual, link_points
 
 #: Book order of the reports.
-ORDER = ("mudanjiang", "suining", "yushu", "changchun", "dongxing")
+ORDER = REPORT_KEYS
 
 #: Hanyu pinyin of the package's Chinese names of the county-level units shown on the city maps
 #: (Changchun's English names come from data/districts.csv instead).
@@ -42,9 +42,6 @@ COUNTY_NAMES_EN = {
 }
 #: Neighbours each city map shows (the ones its prefecture borders).
 CITY_NEIGHBOURS = {"mudanjiang": ("RUS",), "dongxing": ("VNM",), "changchun": (), "suining": (), "yushu": ()}
-#: The prefecture-level unit drawn for each report (Yushu and Dongxing are county-level cities).
-PREFECTURE = {"changchun": "220100", "mudanjiang": "231000", "suining": "510900", "yushu": "632700",
-              "dongxing": "450600"}
 #: Overview frame (lon_min, lat_min, lon_max, lat_max): mainland China; islands south of 17° N are
 #: outside it.
 OVERVIEW_FRAME = (72.0, 17.0, 136.5, 54.5)
@@ -156,9 +153,18 @@ def _drop_small_parts(gdf: gpd.GeoDataFrame, min_km2: float) -> gpd.GeoDataFrame
 # Data for the figures
 
 def city_labels(places: pd.DataFrame) -> dict[str, str]:
-    """Report key -> bilingual label of its report city."""
+    """Report key -> bilingual label of its report city (the book's one table of city names,
+    which ``check_places`` keeps equal to ``places.csv`` and ``sources.csv``)."""
     cities = places[places["kind"] == "report_city"]
-    return {r.report: bilingual(r.name_en, r.name_zh) for r in cities.itertuples()}
+    return {r: bilingual(*CITY_NAMES[r]) for r in cities["report"]}
+
+
+def prefectures(places: pd.DataFrame | None = None) -> dict[str, str]:
+    """Report key -> the prefecture-level unit drawn for it: the prefecture of its report city in
+    ``places.csv`` (Yushu and Dongxing are county-level cities)."""
+    places = geo.load_places() if places is None else places
+    cities = places[places["kind"] == "report_city"]
+    return {r.report: geo.prefecture_of(r.adcode) for r in cities.itertuples()}
 
 
 def county_names_en(districts: pd.DataFrame | None = None) -> dict[str, str]:
@@ -175,12 +181,13 @@ def county_names_en(districts: pd.DataFrame | None = None) -> dict[str, str]:
 def county_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every county-level unit on the city maps: code, names, prefecture, area (the cities' CSV)."""
     names = county_names_en(districts)
+    prefecture = prefectures()
     rows = []
     for report in ORDER:
-        units = geo.load_units(geo.children(PREFECTURE[report]))
+        units = geo.load_units(geo.children(prefecture[report]))
         area = units.to_crs(geo.CRS_EQUAL_AREA).area / 1e6
         for u, a in zip(units.itertuples(), area):
-            rows.append({"report": report, "prefecture": PREFECTURE[report], "adcode": u.adcode,
+            rows.append({"report": report, "prefecture": prefecture[report], "adcode": u.adcode,
                          "name_zh": u.name_zh, "name_en": names[u.adcode], "area_km2": round(float(a), 1)})
     return pd.DataFrame(rows)
 
@@ -196,6 +203,7 @@ def fig_overview(places: pd.DataFrame | None = None, tolerance: float | None = N
     frame = OVERVIEW_FRAME
     pts = geo.place_points(places)
     labels = city_labels(places)
+    prefecture = prefectures(places)
     fig = go.Figure()
     neighbours = geo.simplify_for_web(_drop_small_parts(geo.load_neighbours(clip=frame), MIN_ISLAND_KM2), tol, coverage=False)
     key = neighbours["iso3"].isin(["RUS", "VNM"])
@@ -209,11 +217,11 @@ def fig_overview(places: pd.DataFrame | None = None, tolerance: float | None = N
     fig.add_trace(polygon_trace(provinces.geometry.values, "provinces", "#ffffff", line="#999", width=0.5,
                                 decimals=2, showlegend=False))
     for report in ORDER:
-        pref = geo.simplify_for_web(geo.load_units([PREFECTURE[report]]), tol / 3)
+        pref = geo.simplify_for_web(geo.load_units([prefecture[report]]), tol / 3)
         name = pref["name_zh"].iloc[0]
         fig.add_trace(polygon_trace(pref.geometry.values, labels[report], REPORT_COLOURS[report],
                                     line=REPORT_COLOURS[report], width=1, decimals=2,
-                                    hover=f"{labels[report]}: prefecture-level unit {name} ({PREFECTURE[report]})"))
+                                    hover=f"{labels[report]}: prefecture-level unit {name} ({prefecture[report]})"))
     border = geo.simplify_for_web(geo.land_border(), tol, coverage=False)
     bx, by = rings_xy(border.geometry.values, 2)
     fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", line=dict(color="#333", width=1.4),
@@ -256,6 +264,7 @@ def fig_cities(places: pd.DataFrame | None = None, districts: pd.DataFrame | Non
     tol = geo.TOLERANCE["city"] if tolerance is None else tolerance
     labels = city_labels(places)
     names_en = county_names_en(districts)
+    prefecture = prefectures(places)
     pts = geo.place_points(places)
     fig = make_subplots(rows=2, cols=3, subplot_titles=[labels[r] for r in ORDER],
                         horizontal_spacing=0.06, vertical_spacing=0.1)
@@ -263,7 +272,7 @@ def fig_cities(places: pd.DataFrame | None = None, districts: pd.DataFrame | Non
         row, col = i // 3 + 1, i % 3 + 1
         xref = "x" if i == 0 else f"x{i + 1}"
         colour = REPORT_COLOURS[report]
-        units = geo.simplify_for_web(geo.load_units(geo.children(PREFECTURE[report])), tol)
+        units = geo.simplify_for_web(geo.load_units(geo.children(prefecture[report])), tol)
         city = pts[(pts["kind"] == "report_city") & (pts["report"] == report)].iloc[0]
         own = set(city.point_units.split())
         bounds = _pad(units.total_bounds, 0.1)
@@ -394,7 +403,7 @@ FACT_COLUMNS = {"new_confirmed": "confirmed_fact_id", "new_asymptomatic": "asymp
 
 
 def zone_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
-    """All 16 units of the 27 March lists, mapped or not, with their counts (missing stays missing)."""
+    """Every unit of the 27 March lists, mapped or not, with their counts (missing stays missing)."""
     from .data import load_districts
 
     d = load_districts() if districts is None else districts
@@ -425,15 +434,20 @@ def linked_district_table(districts: pd.DataFrame | None = None, from_page: str 
 def zone_shares(districts: pd.DataFrame | None = None, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """How much of each city total sits in the development zones (and so cannot be mapped).
 
-    The totals are the supplemented city totals of ``facts.csv`` (706 confirmed, 330 asymptomatic
-    on 27 March); a zone without a listed count is left out of the zones' sum, so the zones'
+    The totals are the supplemented city totals of ``facts.csv`` on the day of the districts'
+    counts (the single ``as_of`` of their facts); a zone without a listed count is left out of the zones' sum, so the zones'
     share is a lower bound when a zone is unknown (the column ``zones_unknown`` names them).
     """
     from .data import load_districts, load_facts
 
     d = load_districts() if districts is None else districts
     f = load_facts() if facts is None else facts
-    city = f[(f["report"] == "changchun") & f["place"].isna() & (f["as_of"] == "2022-03-27")
+    ids = set(d[list(FACT_COLUMNS.values())].stack().dropna())
+    days = set(f.loc[f["fact_id"].isin(ids), "as_of"])
+    if len(days) != 1:
+        raise ValueError(f"the districts' facts have {len(days)} as_of dates (need exactly 1): {sorted(map(str, days))}")
+    (day,) = days
+    city = f[(f["report"] == "changchun") & f["place"].isna() & (f["as_of"] == day)
              & (f["status"] == "supplemented")].set_index("metric")
     zones = d[d["kind"] == "development_zone"]
     rows = []
@@ -447,7 +461,7 @@ def zone_shares(districts: pd.DataFrame | None = None, facts: pd.DataFrame | Non
 
 
 def fig_zones(districts: pd.DataFrame | None = None) -> go.Figure:
-    """Bars for all 16 units of the report's two lists: development zones (no boundary in the
+    """Bars for every unit of the report's two lists: development zones (no boundary in the
     package, so not on the map) beside the mapped districts; unknown counts are marked, not 0."""
     t = zone_table(districts)
     t = t.iloc[::-1]

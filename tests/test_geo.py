@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import math
 
 import numpy as np
@@ -11,8 +10,9 @@ import pytest
 import shapely
 from pyproj import CRS, Geod
 
-from analysis import geo, maps
+from analysis import REPORT_KEYS, geo, maps
 from analysis.data import check_table, load_districts
+from analysis.plotting import CITY_NAMES, bilingual
 
 GEOD = Geod(ellps="WGS84")
 
@@ -180,7 +180,10 @@ def test_gcj02_and_wgs84_geometries_differ_by_the_offset():
 
 def test_places_load_and_every_point_is_package_derived(places, points):
     assert set(places["kind"]) == {"report_city", "port", "provincial_capital"}
-    assert set(places.loc[places["kind"] == "port", "name_en"]) == {"Suifenhe", "Dongning", "Dongxing"}
+    ports = places[places["kind"] == "port"]
+    assert len(ports) > 0
+    assert list(points.loc[points["kind"] == "port", "place_id"]) == list(ports["place_id"])
+    assert list(points["place_id"]) == list(places["place_id"])  # one point per place, none lost
     assert points["inside"].all()
     for p in points.itertuples():
         unit = geo.load_units(p.point_units.split())
@@ -216,9 +219,33 @@ def test_cross_check_catches_a_capital_in_another_province(data_copy):
     assert any("capital in" in p for p in problems)
 
 
+def test_cross_check_catches_a_provincial_capital_that_is_not_a_prefecture(data_copy):
+    # Harbin's district 道里区 (230102): a county-level unit cannot stand for a provincial capital
+    problems = _corrupt(data_copy, "capital-heilongjiang", adcode="230102", name_zh="道里区",
+                        point_from="unit_centroid")
+    assert any("provincial capital needs a prefecture-level" in p for p in problems)
+
+
+def test_cross_check_catches_a_report_city_that_is_a_province(data_copy):
+    problems = _corrupt(data_copy, "suining", adcode="510000", name_zh="四川", point_from="unit_centroid")
+    assert any("report city needs a prefecture-level" in p for p in problems)
+
+
+def test_levels_of_the_project_places_are_accepted(data_dir):
+    # the level rules accept every kind as the project uses it (so the two tests above test the rule)
+    _, problems = check_table("places", data_dir)
+    assert not [p for p in problems if "needs a prefecture-level" in str(p)]
+
+
+def test_cross_check_catches_a_report_city_named_unlike_sources_csv(data_copy):
+    problems = _corrupt(data_copy, "yushu", name_en="Jyekundo")
+    assert any("differs from sources.csv" in p for p in problems)
+
+
 def test_project_places_are_valid(data_dir):
     df, problems = check_table("places", data_dir)
-    assert problems == [] and len(df) == len(geo.load_places())
+    raw = pd.read_csv(data_dir / "places.csv", dtype=str, keep_default_na=False)
+    assert problems == [] and list(df["place_id"]) == list(raw["place_id"])
 
 
 # --------------------------------------------------------------------------------------
@@ -252,7 +279,7 @@ def test_changchun_harbin_distance_is_sane(points):
 
 def test_distance_table_properties(distances):
     t = distances.set_index("report")
-    assert list(t.index) == list(geo.load_places().query("kind == 'report_city'")["report"])
+    assert t.index.is_unique and set(t.index) == set(REPORT_KEYS)
     assert t.loc["dongxing", "border_iso3"] == "VNM" and t.loc["mudanjiang", "border_iso3"] == "RUS"
     assert t.loc["mudanjiang", "prefecture_to_border_km"] < 1 and t.loc["dongxing", "border_low_km"] < 1
     assert t.loc["suining", "border_km"] > 500 and t.loc["suining", "prefecture_to_border_km"] > 500
@@ -264,7 +291,8 @@ def test_distance_table_properties(distances):
     assert (t["prefecture_to_border_km"] <= t["border_low_km"] * 1.001 + 1e-6).all()
     assert (t["area_km2"] <= t["prefecture_area_km2"] + 1e-6).all()
     summary = geo.distance_summary(distances)
-    assert len(summary) == 5 and summary.index[0].startswith("Changchun")
+    cities = geo.load_places().query("kind == 'report_city'")
+    assert list(summary.index) == [bilingual(*CITY_NAMES[r]) for r in cities["report"]]
 
 
 def test_nearest_border_of_a_polygon_on_the_border_is_zero():
@@ -279,11 +307,12 @@ def test_every_district_joins_a_polygon_or_is_a_declared_zone():
     districts = load_districts()
     polys, zones = geo.changchun_units(districts)
     mapped = districts[districts["kind"] != "development_zone"]
-    assert set(polys["adcode"]) == set(CHANGCHUN_UNITS)
-    assert set(mapped["adcode"]) <= set(polys["adcode"])
-    assert set(zones["district_zh"]) == {"经开区", "长春新区", "净月区", "汽开区", "莲花山区"}
-    assert zones["adcode"].isna().all()
-    assert len(mapped) + len(zones) == len(districts)
+    declared = districts.loc[districts["kind"] == "development_zone", "district_zh"]
+    # every polygon of the prefecture has its row, and every mapped row found its polygon
+    assert set(polys["adcode"]) == set(districts["adcode"].dropna())
+    assert set(polys["district_zh"].dropna()) == set(mapped["district_zh"])
+    assert len(declared) > 0 and list(zones["district_zh"]) == list(declared)
+    assert not set(zones["district_zh"]) & set(polys["district_zh"].dropna())
     jiutai = polys.set_index("adcode").loc["220113"]
     assert pd.isna(jiutai["new_confirmed"]) and jiutai["new_confirmed_supplemented"] > 0
 
@@ -365,7 +394,8 @@ def test_changchun_map_shows_unknown_not_zero(figures):
     assert len(jiutai) == 2
     confirmed, asymptomatic = jiutai
     assert "unknown" in confirmed.text and "derived" in confirmed.text and ": 0" not in confirmed.text
-    assert confirmed.fillpattern.shape == "/" and asymptomatic.text.endswith(": 58")
+    jiutai_asymptomatic = load_districts().set_index("adcode").at["220113", "new_asymptomatic"]
+    assert confirmed.fillpattern.shape == "/" and asymptomatic.text.endswith(f": {int(jiutai_asymptomatic)}")
     gongzhuling = [t for t in fig.data if t.name == "Gongzhuling City 公主岭市"][1]
     assert "not listed" in gongzhuling.text
 
@@ -373,13 +403,26 @@ def test_changchun_map_shows_unknown_not_zero(figures):
 def test_zone_figure_and_shares(figures):
     names = {t.name for t in figures["zones"].data}
     assert any("development zone" in n for n in names) and any("unknown" in n for n in names)
-    bars = [t for t in figures["zones"].data if t.type == "bar" and t.name == "district on the map"]
-    assert all(x is None or x >= 0 for t in bars for x in t.x)
-    shares = maps.zone_shares().set_index("measure")
     d = load_districts()
+    bars = [t for t in figures["zones"].data if t.type == "bar" and t.name in
+            ("district on the map", "▲ development zone: no boundary, not on the map")]
+    assert len(bars) == 4  # two kinds of unit, two measures
+    seen = set()
+    for t in bars:
+        col = maps.MEASURES[0 if t.xaxis == "x" else 1][0]
+        expected = {("" if z else "▲ ") + bilingual(r.district_en, r.district_zh): getattr(r, col)
+                    for r, z in zip(d.itertuples(), d["kind"] != "development_zone")}
+        for label, x in zip(t.y, t.x):
+            want = expected[label]
+            assert (x is None) if pd.isna(want) else (x == want), (col, label, x, want)
+            seen.add((col, label))
+    assert len(seen) == 2 * len(d)  # every unit has its bar in both panels
+    shares = maps.zone_shares().set_index("measure")
     zones = d[d["kind"] == "development_zone"]
     assert shares.loc["new asymptomatic", "zones_sum"] == zones["new_asymptomatic"].sum()
-    assert shares.loc["new confirmed", "zones_unknown"] == "莲花山区"  # an unknown zone: share is a lower bound
+    unknown = zones.loc[zones["new_confirmed"].isna(), "district_zh"]
+    assert len(unknown) > 0  # an unknown zone: share is a lower bound
+    assert shares.loc["new confirmed", "zones_unknown"] == ", ".join(unknown)
     assert (shares["zones_share"] > 0).all() and (shares["zones_share"] < 1).all()
 
 
@@ -388,14 +431,18 @@ def test_every_county_on_the_city_maps_has_both_names():
     assert table["name_en"].notna().all() and (table["name_en"] != "").all()
     assert table["adcode"].is_unique
     assert set(table["report"]) == set(maps.ORDER)
+    prefecture = maps.prefectures()
+    for report, rows in table.groupby("report"):
+        assert len(rows) == len(geo.children(prefecture[report])), report
+        assert (rows["prefecture"] == prefecture[report]).all()
 
 
-def test_figure_html_is_deterministic(places):
+def test_figure_html_is_deterministic():
     from analysis import plotting
 
-    a = plotting.figure_html(maps.fig_zones())
-    b = plotting.figure_html(maps.fig_zones())
-    assert a == b and json.dumps(a)
+    first, second = maps.fig_zones(), maps.fig_zones()
+    assert plotting.figure_id(first) == plotting.figure_id(second)
+    assert plotting.figure_html(first) == plotting.figure_html(second)
 
 
 def test_linked_district_table_links_every_count_and_marks_gaps():
@@ -411,4 +458,6 @@ def test_linked_district_table_links_every_count_and_marks_gaps():
     jiutai = t.values.loc["九台区"]
     assert jiutai["new_confirmed"] == "stripped"
     assert jiutai["new_confirmed_supplemented"] == f"{d.set_index('district_zh').at['九台区', 'new_confirmed_supplemented']:g}"
-    assert t.values.loc["莲花山区", "new_confirmed"] == "not listed"  # never 0
+    not_listed = d.loc[d["new_confirmed"].isna() & d["confirmed_fact_id"].isna(), "district_zh"]
+    assert len(not_listed) > 0
+    assert (t.values.loc[list(not_listed), "new_confirmed"] == "not listed").all()  # never 0
