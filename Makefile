@@ -34,7 +34,7 @@ validate: $(STAMP)
 
 book: system-deps $(STAMP)
 	$(BIN)/python -m analysis validate
-	$(BIN)/python -m analysis.buildcache _build
+	$(BIN)/python -m analysis.build.buildcache _build
 	$(BIN)/jupyter-book build . -n --keep-going
 	@test -f _build/html/index.html
 	@echo "The book is built: open _build/html/index.html (file://$(CURDIR)/_build/html/index.html)"
@@ -47,7 +47,7 @@ nbval: $(STAMP)
 		-p no:cacheprovider book/
 
 strict-build: $(STAMP)
-	$(BIN)/python -m analysis.buildcache _build
+	$(BIN)/python -m analysis.build.buildcache _build
 	$(BIN)/jupyter-book build . -W -n --keep-going --all
 
 # The strict build as `make test` runs it: every chapter re-executed (cache cleared) with the
@@ -55,7 +55,7 @@ strict-build: $(STAMP)
 # stored notebooks: identical CSV/SVG exports and identical outputs after sanitising.
 offline-strict-build: $(STAMP)
 	$(BIN)/python tests/reproducibility.py snapshot _build/repro/first.json
-	$(BIN)/python -m analysis.buildcache _build --force
+	$(BIN)/python -m analysis.build.buildcache _build --force
 	.ci/offline $(BIN)/jupyter-book build . -W -n --keep-going --all
 	$(BIN)/python tests/reproducibility.py snapshot _build/repro/second.json
 	$(BIN)/python tests/reproducibility.py compare-figures _build/repro/first.json _build/repro/second.json

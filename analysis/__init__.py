@@ -1,12 +1,13 @@
 """Analysis package behind the Five Reports book.
 
-One module per question:
+Layers, each importing only the ones below it (see the README's picture and
+``tests/test_architecture.py``):
 
-* :mod:`analysis.sources` -- the five report texts, their keys and quote normalisation;
-* :mod:`analysis.data` -- loading and validating the curated tables in ``data/``;
-* :mod:`analysis.plotting` -- the book's figure style and the offline plotly renderer.
+* :mod:`analysis.core` -- base: report registry, texts, numerals, ids and anchors, tables;
+* :mod:`analysis.checks` -- one module of rules per table (registered on import, below);
+* :mod:`analysis.methods` -- one module per question; no plotly, no HTML;
+* :mod:`analysis.figures` -- presentation: figure style and export, tables, formatting;
+* :mod:`analysis.build` -- Sphinx and build extensions (import the base only).
 """
 
-REPORT_KEYS = ("mudanjiang", "suining", "yushu", "changchun", "dongxing")
-
-__all__ = ["REPORT_KEYS"]
+from . import checks  # noqa: F401  (registers every table's checks)

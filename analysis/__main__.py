@@ -9,6 +9,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from .core.paths import DATA_DIR
+from .core.tables import validate_all
+
 USAGE = "usage: python -m analysis validate [DATA_DIR]"
 
 
@@ -17,8 +20,6 @@ def main(argv: list[str] | None = None) -> int:
     if not args or args[0] != "validate" or len(args) > 2:
         print(USAGE, file=sys.stderr)
         return 2
-    from .data import DATA_DIR, validate_all
-
     data_dir = Path(args[1]) if len(args) == 2 else DATA_DIR
     if not data_dir.is_dir():
         print(f"{data_dir}: not a directory", file=sys.stderr)

@@ -36,7 +36,7 @@ def _timed(cmd: list[str], **kw) -> float:
 
 def _build() -> float:
     start = time.perf_counter()
-    subprocess.run([str(BIN / "python"), "-m", "analysis.buildcache", "_build"], cwd=ROOT, check=True,
+    subprocess.run([str(BIN / "python"), "-m", "analysis.build.buildcache", "_build"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL)
     subprocess.run([str(BIN / "jupyter-book"), "build", ".", "-n", "--keep-going"], cwd=ROOT, check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -6,8 +6,9 @@ import re
 
 import pandas as pd
 
-from analysis.annotate import anchor_href, annotated_html, supplemented_list_html
-from analysis.data import load_events, load_facts, load_supplementary
+from analysis.core.ids import anchor_href
+from analysis.figures.annotate import annotated_html, supplemented_list_html
+from analysis.core.loaders import load_events, load_facts, load_supplementary
 
 
 def _all_html():
@@ -32,18 +33,14 @@ def test_stripped_rows_are_marked_as_gaps():
     assert '<mark class="fr-stripped">完成了市区人次的核酸检测</mark>' in page
 
 
-def test_text_is_escaped(tmp_path):
+def test_text_is_escaped(monkeypatch):
     facts = pd.DataFrame({"fact_id": ["yushu-001"], "report": ["yushu"], "status": ["reported"],
                           "quote": ["發布會上"]})
     events = pd.DataFrame({"event_id": [], "report": [], "status": [], "quote": []})
-    from analysis import annotate
+    from analysis.figures import annotate
 
-    original = annotate.src.normalised_text
-    annotate.src.normalised_text = lambda report, data_dir=None: "<script>alert(1)</script>發布會上"
-    try:
-        page = annotated_html("yushu", facts, events)
-    finally:
-        annotate.src.normalised_text = original
+    monkeypatch.setattr(annotate, "normalised_text", lambda report, data_dir=None: "<script>alert(1)</script>發布會上")
+    page = annotated_html("yushu", facts, events)
     assert "<script>" not in page and "&lt;script&gt;" in page
 
 

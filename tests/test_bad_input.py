@@ -55,7 +55,7 @@ CASES = {
     "bad date text": ("sources.csv", _set("yushu", "period_start", "Oct 2022"), "sources.csv:4:period_start"),
     "negative count": ("screening.csv", _set("yushu-s06", "tested", "-5"), "screening.csv:"),
     "positives above tested": ("screening.csv", _set("dongxing-s04", "positives", "999999"), "exceed"),
-    "unknown report key": ("facts.csv", _set("yushu-005", "report", "beijing"), "not in the allowed list"),
+    "unknown report key": ("facts.csv", _set("yushu-005", "report", "beijing"), "facts.csv:111:report: 'beijing' is not a report of sources.csv"),
     "duplicate id": ("events.csv", _set("yushu-e03", "event_id", "yushu-e02"), "duplicate value 'yushu-e02'"),
     "quote not found": ("facts.csv", _set("suining-001", "quote", "这句话不在报告里"), "quote not found"),
     "html in a note": ("facts.csv", _set("yushu-005", "quote", "<script>alert(1)</script>"), "quote not found"),
@@ -109,7 +109,7 @@ def test_huge_file_is_reported_not_crashed(untouched, data_copy):
 
 def test_script_in_a_note_is_data_not_markup(untouched, data_copy):
     """A note may hold any text; the validator accepts it and the loader returns it verbatim."""
-    from analysis.data import load_facts
+    from analysis.core.loaders import load_facts
 
     _edit_csv(data_copy / "facts.csv", _set("yushu-005", "note", "<script>alert('x')</script>"))
     assert _validate(data_copy).returncode == 0

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import shutil
 
-from analysis import buildcache
+from analysis.build import buildcache
 
 
 def _project(tmp_path):

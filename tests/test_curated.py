@@ -11,13 +11,15 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import REPORT_KEYS
-from analysis.data import (
-    evaluate_formula, load_districts, load_events, load_facts, load_screening, load_supplementary,
-    quote_supports, uncovered_numbers, validate_all,
-)
-from analysis.numerals import numbers_in
-from analysis.sources import normalised_text
+from analysis.core.registry import report_keys
+
+REPORT_KEYS = report_keys()
+from analysis.checks.coverage import uncovered_numbers
+from analysis.core.loaders import load_districts, load_events, load_facts, load_screening, load_supplementary
+from analysis.core.rules import evaluate_formula, quote_supports
+from analysis.core.tables import validate_all
+from analysis.core.numerals import numbers_in
+from analysis.core.texts import normalised_text
 
 
 @pytest.fixture(scope="module")
@@ -141,7 +143,7 @@ def test_screening_units_never_mixed():
 
 
 def test_supplementary_never_uses_excluded_sites():
-    from analysis.data import EXCLUDED_SITES
+    from analysis.core.rules import EXCLUDED_SITES
 
     for url in load_supplementary()["url"].dropna():
         assert not any(site in url for site in EXCLUDED_SITES)

@@ -8,9 +8,12 @@ import sys
 import pandas as pd
 import pytest
 
-from analysis import REPORT_KEYS
-from analysis.data import DataValidationError, load_sources, validate_all
-from analysis.sources import normalised_text
+from analysis.core.registry import report_keys
+
+REPORT_KEYS = report_keys()
+from analysis.core.loaders import load_sources
+from analysis.core.tables import DataValidationError, validate_all
+from analysis.core.texts import normalised_text
 
 
 def test_shipped_data_is_valid(data_dir):
@@ -50,7 +53,7 @@ def test_edited_source_text_is_caught(data_copy):
 def test_all_problems_are_reported_at_once(data_copy):
     path = data_copy / "sources.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
-    df.loc[1, "report"] = "beijing"
+    df.loc[1, "report"] = "Beijing!"  # not a key: keys are lower-case names
     df.loc[2, "period_start"] = "2022-02-30"
     df.loc[4, "script"] = "cyrillic"
     df.to_csv(path, index=False)
@@ -63,12 +66,12 @@ def test_all_problems_are_reported_at_once(data_copy):
 def test_missing_and_extra_columns(data_copy):
     path = data_copy / "sources.csv"
     df = pd.read_csv(path, dtype=str, keep_default_na=False).drop(columns=["city_zh"])
-    df["colour"] = "red"
+    df["colour_name"] = "red"
     df.to_csv(path, index=False)
     _, problems = validate_all(data_copy)
     messages = [str(p) for p in problems]
     assert any("city_zh" in m and "missing" in m for m in messages)
-    assert any("colour" in m and "unexpected" in m for m in messages)
+    assert any("colour_name" in m and "unexpected" in m for m in messages)
 
 
 def test_validate_command_ok(data_dir):

@@ -8,8 +8,8 @@ import json
 import pandas as pd
 from frictionless import Package
 
-from analysis.data import TABLES
-from analysis.datapackage import build_datapackage, write_datapackage
+from analysis.core.tables import TABLES
+from analysis.build.datapackage import build_datapackage, write_datapackage
 
 
 def test_descriptor_lists_every_table_with_its_hash(data_dir):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.numerals import find_numbers, numbers_in, parse_chinese_numeral
+from analysis.core.numerals import find_numbers, numbers_in, parse_chinese_numeral
 
 
 @pytest.mark.parametrize("text, expected", [

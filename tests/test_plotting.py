@@ -102,7 +102,7 @@ def test_static_export_keeps_the_figure_size(tmp_path):
 
 
 def test_city_names_match_the_sources_table():
-    from analysis.data import load_sources
+    from analysis.core.loaders import load_sources
 
     sources = load_sources().set_index("report")
     assert plotting.CITY_NAMES == {r: (sources.at[r, "city_en"], sources.at[r, "city_zh"]) for r in sources.index}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from analysis.numerals import find_numbers, numbers_in, parse_chinese_numeral
+from analysis.core.numerals import find_numbers, numbers_in, parse_chinese_numeral
 
 DIGITS = "零一二三四五六七八九"
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from analysis.data import load_events, load_facts, load_supplementary
-from analysis.provenance import conflicts_table, status_counts, trace
-from analysis.sources import normalised_text
+from analysis.core.loaders import load_events, load_facts, load_supplementary
+from analysis.methods.provenance import conflicts_table, status_counts, trace
+from analysis.core.texts import normalised_text
 
 
 def test_status_counts_match_rows():
@@ -44,8 +44,9 @@ def test_trace_of_a_restored_number_names_its_source():
 def test_conflicts_display_links_both_sides_to_their_sentences():
     import re
 
-    from analysis.data import load_facts
-    from analysis.provenance import conflicts_display, conflicts_table
+    from analysis.core.loaders import load_facts
+    from analysis.figures.provenance import conflicts_display
+    from analysis.methods.provenance import conflicts_table
 
     facts = load_facts()
     pairs = conflicts_table(facts, "fact_id")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.data import load_events, load_facts, load_sources
-from analysis.reports import outbreak_timeline, overview_table, period_days, report_profiles
+from analysis.core.loaders import load_events, load_facts, load_sources
+from analysis.figures.reports import outbreak_timeline, overview_table
+from analysis.methods.reports import period_days, report_profiles
 
 
 def test_period_days_counts_both_ends():

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.data import load_supplementary
+from analysis.core.loaders import load_supplementary
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference"
 pytestmark = pytest.mark.skipif(not (REFERENCE / "supplementary_evidence.md").exists(),

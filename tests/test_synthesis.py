@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from analysis import curves, synthesis
-from analysis.data import load_facts
+from analysis.core.loaders import load_facts
 
 
 @pytest.fixture(scope="module")
@@ -63,7 +63,7 @@ def test_a_missing_day_makes_the_sum_unknown_not_smaller(facts, series):
 def comparison(facts):
     from analysis import speed
     from analysis import yields as Y
-    from analysis.data import load_events, load_screening, load_sources, load_supplementary
+    from analysis.core.loaders import load_events, load_screening, load_sources, load_supplementary
 
     events, screening = load_events(), load_screening()
     y = Y.programme_yields(screening, load_supplementary())
@@ -71,7 +71,7 @@ def comparison(facts):
 
 
 def test_every_cell_of_the_comparison_links_to_existing_rows(facts, comparison):
-    from analysis.data import load_events
+    from analysis.core.loaders import load_events
 
     (values, links), _ = comparison
     assert list(values.index) == ["Mudanjiang", "Suining", "Yushu", "Changchun", "Dongxing"]

@@ -92,7 +92,7 @@ def test_every_plotly_figure_is_numbered_captioned_and_downloadable():
 
 
 def test_fact_anchors_exist_for_every_fact():
-    from analysis.data import load_facts
+    from analysis.core.loaders import load_facts
 
     ids = _parse(HTML / "book" / "annotated.html").ids
     missing = [f for f in load_facts()["fact_id"] if f"fact-{f}" not in ids]

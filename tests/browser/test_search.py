@@ -1,7 +1,7 @@
 """The book's search finds English and Chinese terms, offline, in a real browser.
 
 Sphinx's search runs in the page (``searchindex.js``); the book builds its index with the
-Chinese splitter and a user dictionary of the glossary's terms (``analysis/sphinx_search.py``).
+Chinese splitter and a user dictionary of the glossary's terms (``analysis/build/sphinx_search.py``).
 Each query below must return at least one page, and the expected page among them.
 """
 

@@ -15,7 +15,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from ..core.paths import ROOT
+
 GLOSSARY = ROOT / "book" / "glossary.md"
 _CJK_RUN = re.compile(r"[\u3400-\u9fff]+")
 

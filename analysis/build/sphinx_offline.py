@@ -15,9 +15,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import plotly
+from importlib.util import find_spec
 
-PLOTLY_JS = Path(plotly.__file__).resolve().parent / "package_data" / "plotly.min.js"
+#: The installed plotly's bundle (found without importing plotly).
+PLOTLY_JS = Path(find_spec("plotly").submodule_search_locations[0]) / "package_data" / "plotly.min.js"
 STATIC_NAME = "plotly.min.js"
 
 

@@ -1,10 +1,10 @@
-"""The book's figure style and the offline plotly renderer.
+"""The book's figure style, the offline plotly renderer and the citable static exports.
 
 Every chapter calls :func:`configure` in its first cell.  It
 
 * registers the ``book`` plotly renderer and makes it the default: a figure is emitted as a
   small ``text/html`` fragment *without* plotly.js (the book serves one self-hosted
-  ``plotly.min.js``, see :mod:`analysis.sphinx_offline`) and with a div id derived from a
+  ``plotly.min.js``, see :mod:`analysis.build.sphinx_offline`) and with a div id derived from a
   hash of the figure, so re-executing a notebook gives byte-identical output;
 * installs the ``five_reports`` plotly template (fonts with CJK fallbacks, colours);
 * sets matplotlib's fonts so Chinese place names render in static figures.
@@ -12,33 +12,31 @@ Every chapter calls :func:`configure` in its first cell.  It
 
 from __future__ import annotations
 
+import atexit
 import hashlib
+import os
 import re
+import shutil
 import warnings
+from pathlib import Path
 
+import pandas as pd
 import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
+from ..core import registry
+from ..core.paths import ROOT
+
 RENDERER = "book"
 TEMPLATE = "five_reports"
 
-#: One colour per report, used by every figure (Okabe-Ito, colour-blind safe).
-REPORT_COLOURS = {
-    "mudanjiang": "#0072B2",
-    "suining": "#009E73",
-    "yushu": "#E69F00",
-    "changchun": "#D55E00",
-    "dongxing": "#CC79A7",
-}
-#: English and Chinese names of the five report cities, for labels (the same as data/sources.csv).
-CITY_NAMES = {
-    "mudanjiang": ("Mudanjiang", "牡丹江"),
-    "suining": ("Suining", "遂宁"),
-    "yushu": ("Yushu", "玉树"),
-    "changchun": ("Changchun", "长春"),
-    "dongxing": ("Dongxing", "东兴"),
-}
+#: One palette for the four statuses of a curated number (every table and figure uses it).
+STATUS_COLOURS = {"reported": "#0072B2", "derived": "#56B4E9", "supplemented": "#E69F00", "stripped": "#BBBBBB"}
+#: Colours for series that are not report cities (pool sizes, scenarios, models): never a city's colour.
+SERIES_COLOURS = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499")
+#: Colour of outside anchors (cities that are not one of the reports).
+ANCHOR_COLOUR = "#555555"
 FONT_FAMILY = "Noto Sans, Noto Sans CJK SC, Source Han Sans SC, PingFang SC, Microsoft YaHei, Arial, sans-serif"
 
 
@@ -71,22 +69,6 @@ def figure_html(fig: go.Figure) -> str:
     )
 
 
-def link_points(trace, row_ids, from_page: str):
-    """Make each point of ``trace`` open the sentence of its curated row when clicked.
-
-    ``row_ids`` has one entry per point: a fact or event id (``yushu-012``, ``dongxing-e03``),
-    ``report-<key>``, or None for a point with no anchor. The links are relative to
-    ``from_page`` (e.g. ``book/maps``) and go to the annotated-sources page. Returns the trace.
-    """
-    from .synthesis import source_href
-
-    links = [source_href(i, from_page) if isinstance(i, str) and i else None for i in row_ids]
-    meta = dict(trace.meta) if isinstance(trace.meta, dict) else {}
-    meta["fr_links"] = links
-    trace.meta = meta
-    return trace
-
-
 class BookRenderer(MimetypeRenderer):
     """Renders figures as ``text/html`` that relies on the page's shared plotly.js."""
 
@@ -100,7 +82,7 @@ def _template() -> go.layout.Template:
         font=dict(family=FONT_FAMILY, size=13, color="#222"),
         paper_bgcolor="white",
         plot_bgcolor="white",
-        colorway=list(REPORT_COLOURS.values()),
+        colorway=list(registry.report_colours().values()),
         margin=dict(l=60, r=20, t=50, b=50),
         xaxis=dict(showgrid=True, gridcolor="#e5e5e5", linecolor="#888", zeroline=False),
         yaxis=dict(showgrid=True, gridcolor="#e5e5e5", linecolor="#888", zeroline=False),
@@ -125,11 +107,6 @@ def configure() -> None:
         pass
 
 
-def bilingual(english: str, chinese: str) -> str:
-    """Label with the Chinese name beside the English one: ``Changchun 长春``."""
-    return f"{english} {chinese}".strip()
-
-
 #: Where static exports go, relative to the chapter notebooks (book/): built with the book,
 #: not committed.
 STATIC_DIR = "figures"
@@ -141,8 +118,6 @@ def save_static(fig, name: str, directory: str | None = None, formats=("png", "s
     ``name`` is the figure's stable name (e.g. ``fig-maps-overview``).  SVGs are written with a
     fixed hash salt and no date metadata so that two builds give identical files.
     """
-    from pathlib import Path
-
     import matplotlib as mpl
 
     out = Path(directory or STATIC_DIR)
@@ -165,12 +140,6 @@ PUBLISH_DIR = "_static/figures"
 _SVG_UID = re.compile(r'id="defs-([0-9a-f]{6})"')
 
 
-def _book_root():
-    from pathlib import Path
-
-    return Path(__file__).resolve().parent.parent
-
-
 def stable_svg(svg: str, seed: str) -> str:
     """Replace plotly's random 6-hex figure uid in an SVG export with one derived from ``seed``."""
     m = _SVG_UID.search(svg)
@@ -183,15 +152,13 @@ def stable_svg(svg: str, seed: str) -> str:
 _KALEIDO_SERVER: list = []
 
 
-def _start_kaleido_server() -> None:
+def start_kaleido_server() -> None:
     """Start kaleido's shared Chromium once per process: about 0.35 s per export instead of 2.2 s.
 
     Without it every export launches and closes a browser. The server is stopped at exit.
     """
     if _KALEIDO_SERVER:
         return
-    import atexit
-
     import kaleido
 
     kaleido.start_sync_server(mathjax=False, silence_warnings=True)
@@ -207,21 +174,19 @@ def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
     """
     import os
     import shutil
-    from pathlib import Path
-
     browser = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
     if not (Path(browser).exists() or shutil.which("chromium")):
         raise RuntimeError(f"static export of {name} needs Chromium (BROWSER_PATH={browser}); "
                            "install Debian's chromium (see .ci/run)")
     os.environ.setdefault("BROWSER_PATH", browser)
-    out = Path(out_dir) if out_dir is not None else _book_root() / PUBLISH_DIR
+    out = Path(out_dir) if out_dir is not None else ROOT / PUBLISH_DIR
     out.mkdir(parents=True, exist_ok=True)
     png, svg = out / f"{name}.png", out / f"{name}.svg"
     export = go.Figure(fig)
     export.update_layout(width=fig.layout.width or 900, height=fig.layout.height or 500)
     for i, trace in enumerate(export.data):  # plotly otherwise draws a random uid into the SVG
         trace.uid = f"{i:06x}"
-    _start_kaleido_server()
+    start_kaleido_server()
     with warnings.catch_warnings():
         # with the shared server plotly's per-call options are unused (the server has its own)
         warnings.filterwarnings("ignore", message="The kopts argument is ignored if using a server")
@@ -263,8 +228,6 @@ def figure_table(fig: go.Figure):
     Columns: ``trace`` (legend name), ``x``, ``y`` and, where the trace has them, ``base`` and
     the error-bar ends. Used as the CSV download when a chapter gives no table of its own.
     """
-    import pandas as pd
-
     frames = []
     faceted = any(getattr(t, "xaxis", None) not in (None, "x") for t in fig.data)
     for i, trace in enumerate(fig.data):
@@ -299,9 +262,7 @@ def publish(fig: go.Figure, name: str, data=None, page_depth: int = 1, out_dir=N
     the returned object renders the interactive figure followed by links to the files.
     ``page_depth`` is the chapter's folder depth below the book root (``book/x`` is 1).
     """
-    from pathlib import Path
-
-    out = Path(out_dir) if out_dir is not None else _book_root() / PUBLISH_DIR
+    out = Path(out_dir) if out_dir is not None else ROOT / PUBLISH_DIR
     export_static(fig, name, out)
     prefix = "../" * page_depth + "_static/figures/"
     links = {"PNG": f"{prefix}{name}.png", "SVG": f"{prefix}{name}.svg"}

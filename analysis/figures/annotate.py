@@ -10,29 +10,15 @@ text from the sources and the tables is HTML-escaped.
 from __future__ import annotations
 
 import html
-import posixpath
-import re
 
 import pandas as pd
 
-from . import sources as src
+from ..core import registry
+from ..core.ids import anchor_id
+from ..core.texts import normalised_text
 
-#: CSS class by status; the page's stylesheet lives in book/_static/annotate.css.
+#: CSS class by status; the page's stylesheet lives in _static/annotate.css.
 STATUS_CLASS = {"reported": "fr-reported", "derived": "fr-derived", "stripped": "fr-stripped", "event": "fr-event"}
-#: Page holding the annotated texts, relative to the HTML root (without suffix).
-ANNOTATED_PAGE = "book/annotated"
-
-
-def anchor_id(kind: str, row_id: str) -> str:
-    """``fact-yushu-012`` / ``event-yushu-e02``."""
-    return f"{kind}-{row_id}"
-
-
-def anchor_href(row_id: str, from_page: str = "book/x") -> str:
-    """Relative link from a page (path without suffix, e.g. ``book/yields``) to a row's anchor."""
-    kind = "event" if re.search(r"-e\d+$", row_id) else "fact"
-    target = posixpath.relpath(f"{ANNOTATED_PAGE}.html", posixpath.dirname(from_page) or ".")
-    return f"{target}#{anchor_id(kind, row_id)}"
 
 
 def quote_spans(text: str, rows: pd.DataFrame, id_col: str) -> list[tuple[int, int, str, str]]:
@@ -53,7 +39,7 @@ def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_
     restore when that sentence is found (same quote as a stripped row), else they are listed
     after the text with their outside source.
     """
-    text = src.normalised_text(report, data_dir)
+    text = normalised_text(report, data_dir)
     f = facts[facts["report"] == report]
     e = events[events["report"] == report]
     fact_spans = quote_spans(text, f[f["status"] != "supplemented"], "fact_id")
@@ -96,7 +82,7 @@ def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_
     return f'<div class="fr-source" lang="zh">{body}</div>'
 
 
-def _source_link(s: pd.Series) -> str:
+def source_link_html(s: pd.Series) -> str:
     url = s["url"] if isinstance(s["url"], str) else ""
     link = (f'<a href="{html.escape(url)}">{html.escape(url)}</a>' if url
             else "no URL recorded (the citation rule is not met)")
@@ -118,7 +104,7 @@ def supplemented_list_html(report: str, facts: pd.DataFrame, supplementary: pd.D
             f'<li><span class="fr-anchor" id="{anchor_id("fact", row.fact_id)}"></span>'
             f'<code>{html.escape(row.fact_id)}</code> {html.escape(row.metric)} = <b>{row.value:g}</b> '
             f'({html.escape(row.unit)}): 「<mark class="fr-supplemented">{html.escape(row.quote)}</mark>」 '
-            f'— {_source_link(sup.loc[row.source_id])}</li>'
+            f'— {source_link_html(sup.loc[row.source_id])}</li>'
         )
     for row in ([] if e is None else e.itertuples(index=False)):
         items.append(
@@ -126,6 +112,25 @@ def supplemented_list_html(report: str, facts: pd.DataFrame, supplementary: pd.D
             f'<code>{html.escape(row.event_id)}</code> {html.escape(row.event_type)}: '
             f'<b>{html.escape(str(row.start) if isinstance(row.start, str) else "undated")}</b> '
             f'「<mark class="fr-supplemented">{html.escape(row.quote)}</mark>」 '
-            f'— {_source_link(sup.loc[row.source_id])}</li>'
+            f'— {source_link_html(sup.loc[row.source_id])}</li>'
         )
     return '<ul class="fr-supplemented-list">' + "".join(items) + "</ul>"
+
+
+def annotated_page_html(facts: pd.DataFrame, events: pd.DataFrame, supplementary: pd.DataFrame,
+                        data_dir=None) -> str:
+    """Every report of the registry, in order: a section with its heading, its annotated text and
+    the numbers restored from outside sources. A report added to ``sources.csv`` appears here.
+
+    Each section's id is the report's :attr:`~analysis.core.registry.Report.section_anchor`
+    (``changchun-003``), the target of ``report-<key>`` links.
+    """
+    parts = []
+    for rep in registry.reports(data_dir):
+        parts.append(
+            f'<section class="fr-report" id="{html.escape(rep.section_anchor)}">'
+            f'<h2>{html.escape(rep.label)} ({html.escape(rep.source_file[:3])})</h2>'
+            f'{annotated_html(rep.key, facts, events, data_dir)}'
+            f'<p>Restored from outside sources:</p>'
+            f'{supplemented_list_html(rep.key, facts, supplementary, events)}</section>')
+    return "\n".join(parts)

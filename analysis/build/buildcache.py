@@ -7,7 +7,7 @@ show stale numbers.  :func:`refresh` hashes every input that can change a notebo
 recorded at the last build, deletes the execution cache and Sphinx's saved environment so
 every chapter is re-read and re-executed.  ``make book`` and ``make test`` call it first:
 
-    python -m analysis.buildcache [BUILD_DIR] [--force]
+    python -m analysis.build.buildcache [BUILD_DIR] [--force]
 
 ``--force`` clears the caches whatever the digest says: ``make test`` uses it so that its
 strict build always executes every chapter (offline), a second execution after nbval's that
@@ -21,7 +21,7 @@ import shutil
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent.parent
 INPUTS = ("data", "analysis", "requirements.txt")
 #: What a stale digest invalidates, relative to the build directory.
 CACHES = (".jupyter_cache", ".doctrees", "jupyter_execute")

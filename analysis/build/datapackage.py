@@ -14,7 +14,8 @@ import json
 import shutil
 from pathlib import Path
 
-from .data import DATA_DIR, TABLES, read_table_schema
+from ..core.paths import DATA_DIR
+from ..core.tables import TABLES, read_table_schema
 
 PACKAGE_NAME = "five-reports-curated-tables"
 LICENSES = [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",

@@ -1,0 +1,220 @@
+"""The five cities side by side: the linked comparison table, the consistency table and the summary figure.
+
+Every cell of the comparison table is built from a curated row and keeps that row's id, so the
+chapter links each cell to its sentence on the annotated-sources page. Nothing here types a
+number or a report: the reports are the rows of ``data/sources.csv``, and what stands for each
+in the comparison is declared in ``data/comparison.csv``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..core.ids import first_fact_id, split_ids
+from ..core.registry import report_colours
+from .fmt import fmt_rate, interval_range
+from .links import LinkedTable, link_points, linked_columns
+from .style import STATUS_COLOURS
+
+
+def _number(v) -> str:
+    return "" if v is None or pd.isna(v) else f"{v:g}"
+
+
+def consistency_display(table: pd.DataFrame, from_page: str) -> LinkedTable:
+    """The consistency table for a chapter: the report's value links to its sentence."""
+    values = pd.DataFrame({
+        "report": table["report"],
+        "quantity": table["quantity"],
+        "report says": [f"{_number(v)} ({s})" for v, s in zip(table["report_value"], table["report_status"])],
+        "independent source says": [f"{_number(v)} ({b}; {s})" if not pd.isna(v) else f"unknown ({b})"
+                                    for v, b, s in zip(table["independent_value"], table["independent_basis"],
+                                                       table["independent_sources"])],
+        "test": table["comparison"].map({"equal": "equal", "at_most": "report ≤ bulletin"}),
+        "agree": table["agree"],
+    })
+    values.index = pd.RangeIndex(1, len(values) + 1, name="check")
+    return linked_columns(values, {"report says": list(table["fact_id"])}, from_page)
+
+
+# --------------------------------------------------------------------------------------
+# The comparison table: the cities side by side
+
+#: Response milestones shown in the table (keys of analysis.methods.speed.MILESTONES).
+SPEED_COLUMNS = {"detection_to_lockdown": "detection → lockdown",
+                 "detection_to_round1_start": "detection → first mass-testing round"}
+
+
+def _fact_text(row: pd.Series) -> str:
+    what = row["metric"].replace("_", " ")
+    if pd.isna(row["value"]):
+        return f"{what}: stripped" if row["status"] == "stripped" else f"{what}: not stated"
+    qualifier = {"more_than": "more than ", "about": "about ", "at_least": "at least ", "nearly": "nearly "}.get(
+        row["qualifier"], "")
+    return f"{what}: {qualifier}{row['value']:g} ({row['status']})"
+
+
+def _interval_text(rows: pd.DataFrame) -> tuple[str, str]:
+    """The response chapter's own wording of each interval (``speed.interval_range``), and its events."""
+    parts, ids = [], []
+    for r in rows.itertuples(index=False):
+        text = interval_range(r.lower_hours, r.upper_hours, r.status)
+        parts.append(f"{text} (conflicting)" if r.status == "conflicting" else text)
+        ids += [e for e in (r.start_event, r.end_event) if isinstance(e, str) and e]
+    return "; ".join(dict.fromkeys(parts)), ";".join(dict.fromkeys(ids))
+
+
+def _yield_text(y: pd.Series) -> str:
+    unit = str(y["unit"]).replace("_", "-")
+    tested = f"{'about ' if y['tested_qualifier'] == 'about' else ''}{y['tested']:,.0f} {unit}"
+    if y["positives"] == 0:
+        return (f"0 positives in {tested}: fewer than {fmt_rate(y['one_sided_bound_per_10k'])} per 10,000 "
+                f"(exact one-sided {100 * y['level']:g} % bound)")
+    return (f"{y['positives']:g} positives in {tested}: {fmt_rate(y['rate_per_10k'])} per 10,000 "
+            f"({100 * y['level']:g} % CI {fmt_rate(y['lower_per_10k'])}–{fmt_rate(y['upper_per_10k'])}, {y['method']})")
+
+
+def side_by_side_table(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.DataFrame, screening: pd.DataFrame,
+                       yields: pd.DataFrame, intervals: pd.DataFrame, comparison: pd.DataFrame
+                       ) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(values, links): one row per report of ``sources`` (in its order), each cell with the ids behind it.
+
+    ``yields`` is :func:`analysis.methods.yields.programme_yields`; ``intervals`` is
+    :func:`analysis.methods.speed.all_intervals`; ``comparison`` is ``data/comparison.csv`` (what
+    stands for each report). A report with no row there is shown with what the tables hold and
+    "not chosen" where a choice is needed.
+    """
+    src = sources.set_index("report")
+    f = facts.set_index("fact_id")
+    scr = screening.set_index("screening_id")
+    y = yields.set_index("screening_id")
+    choice = comparison.set_index("report")
+    reports = list(sources["report"])
+    values, links = [], []
+    for report in reports:
+        s = src.loc[report]
+        c = choice.loc[report] if report in choice.index else None
+        v, l = {}, {}
+        v["city"] = f"{s['city_en']} {s['city_zh']}, {s['province_en']} {s['province_zh']}"
+        l["city"] = f"report-{report}"
+        v["document"] = str(s["document_kind"])
+        l["document"] = f"report-{report}"
+        v["period"] = f"{pd.Timestamp(s['period_start']):%Y-%m-%d} to {pd.Timestamp(s['period_end']):%Y-%m-%d}"
+        l["period"] = f"report-{report}"
+        if c is None:
+            v["variant"], l["variant"] = "not chosen (no row in data/comparison.csv)", f"report-{report}"
+        else:
+            v["variant"], l["variant"] = c["variant"], c["variant_ids"]
+        first = events[(events["report"] == report) & (events["event_type"] == "first_detection")]
+        if first.empty:
+            first = events[(events["report"] == report) & (events["event_type"] == "first_case")]
+        v["trigger of detection"] = "; ".join(first["description"]) if len(first) else "not stated in the report"
+        l["trigger of detection"] = ";".join(first["event_id"]) if len(first) else f"report-{report}"
+        sid = None if c is None or pd.isna(c["main_screening_id"]) else c["main_screening_id"]
+        if sid is None:
+            reason = "not chosen (no row in data/comparison.csv)" if c is None else c["main_screening_reason"]
+            v["screening and its yield"], l["screening and its yield"] = reason, f"report-{report}"
+        else:
+            v["screening and its yield"] = f"{scr.loc[sid, 'programme']}: {_yield_text(y.loc[sid])}"
+            l["screening and its yield"] = str(scr.loc[sid, "fact_ids"])
+        for key, col in SPEED_COLUMNS.items():
+            rows = intervals[(intervals["milestone"] == key) & (intervals["report"] == report)]
+            v[col], ids = _interval_text(rows)
+            l[col] = ids or f"report-{report}"  # nothing dated: the report's section says why
+        ids = [] if c is None else split_ids(c["case_fact_ids"])
+        v["case counts"] = "; ".join(_fact_text(f.loc[i]) for i in ids) if ids else "not chosen"
+        l["case counts"] = ";".join(ids) or f"report-{report}"
+        stripped = int(((facts["report"] == report) & (facts["status"] == "stripped")).sum())
+        total = int((facts["report"] == report).sum())
+        v["what the copy leaves out"] = f"{stripped} of {total} quantities stripped; {s['defects']}"
+        l["what the copy leaves out"] = f"report-{report}"
+        values.append(v)
+        links.append(l)
+    index = pd.Index([src.loc[r, "city_en"] for r in reports], name="report")
+    return pd.DataFrame(values, index=index), pd.DataFrame(links, index=index)
+
+
+def main_screening(comparison: pd.DataFrame) -> dict[str, str | None]:
+    """Report key -> the screening programme that stands for it (None when none can)."""
+    return {r: (None if pd.isna(s) else s) for r, s in zip(comparison["report"], comparison["main_screening_id"])}
+
+
+def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.DataFrame, facts: pd.DataFrame,
+                   comparison: pd.DataFrame) -> go.Figure:
+    """Three panels, one row per city: screening yield (log), detection → lockdown, and how complete the copy is.
+
+    ``values_source`` maps report keys to bilingual city labels (top to bottom).
+    """
+    colours = report_colours()
+    chosen = main_screening(comparison)
+    reports = list(values_source)
+    labels = [values_source[r] for r in reports]
+    fig = make_subplots(rows=1, cols=3, shared_yaxes=True, horizontal_spacing=0.04,
+                        subplot_titles=("Screening yield per 10,000 (95 % CI; ▷ zero: upper bound)",
+                                        "First detection → lockdown (days)",
+                                        "Quantities in the copy, by status"))
+    y = yields.set_index("screening_id")
+    for report, label in zip(reports, labels):
+        sid = chosen.get(report)
+        if sid is None:
+            continue
+        row = y.loc[sid]
+        colour = colours[report]
+        if row["positives"] == 0:
+            fig.add_trace(go.Scatter(x=[row["one_sided_bound_per_10k"]], y=[label], mode="markers",
+                                     marker=dict(symbol="triangle-left", size=12, color=colour),
+                                     name=f"{label}: zero found", showlegend=False,
+                                     hovertext=[f"{label}: 0 / {row['tested']:,.0f} {row['unit']}; one-sided 95 % "
+                                                f"bound {row['one_sided_bound_per_10k']:.3g} per 10,000"],
+                                     hoverinfo="text"), row=1, col=1)
+        else:
+            fig.add_trace(go.Scatter(
+                x=[row["rate_per_10k"]], y=[label], mode="markers", showlegend=False, name=label,
+                marker=dict(size=10, color=colour, symbol="circle" if row["unit"] == "persons" else "square"),
+                error_x=dict(type="data", symmetric=False, array=[row["upper_per_10k"] - row["rate_per_10k"]],
+                             arrayminus=[row["rate_per_10k"] - row["lower_per_10k"]]),
+                hovertext=[f"{label}: {row['positives']:g} / {row['tested']:,.0f} {row['unit']}"], hoverinfo="text+x"),
+                row=1, col=1)
+        link_points(fig.data[-1], [first_fact_id(row["fact_ids"])], "book/synthesis")
+    lock = intervals[intervals["milestone"] == "detection_to_lockdown"]
+    observed = lock[lock["status"].isin(["observed", "conflicting"])]
+    span = [min(0.0, observed["lower_hours"].min() / 24), max(1.0, observed["upper_hours"].max() / 24)]
+    edge = span[1] + 0.25 * (span[1] - span[0])  # censored cities are drawn at the right edge
+    for report, label in zip(reports, labels):
+        for r in lock[lock["report"] == report].itertuples(index=False):
+            if r.status == "cannot_tell" or pd.isna(r.lower_hours):
+                continue
+            colour = colours[report]
+            if r.status == "censored":
+                fig.add_trace(go.Scatter(
+                    x=[edge], y=[label], mode="markers+text", marker=dict(symbol="triangle-right", size=12, color=colour),
+                    text=[f"none in {r.lower_hours / 24:.0f} d"], textposition="middle left", showlegend=False,
+                    name=f"{label} (censored)", hovertext=[f"{label}: no lockdown in the window: more than "
+                                                           f"{r.lower_hours:g} h (censored)"], hoverinfo="text"),
+                    row=1, col=2)
+                continue
+            fig.add_trace(go.Scatter(
+                x=[r.lower_hours / 24, r.upper_hours / 24], y=[label, label], mode="lines+markers", showlegend=False,
+                line=dict(color=colour, width=6), marker=dict(symbol="line-ns", size=12, line=dict(width=2, color=colour)),
+                name=f"{label} ({r.status})",
+                hovertext=[f"{label}: {r.lower_hours:g} to {r.upper_hours:g} h, {r.status}"] * 2, hoverinfo="text"),
+                row=1, col=2)
+            link_points(fig.data[-1], [r.start_event, r.end_event], "book/synthesis")
+    fig.update_xaxes(range=[span[0] - 0.2, edge + 0.2], title_text="days (negative: dated before the detection)",
+                     row=1, col=2)
+    status_order = ("reported", "derived", "supplemented", "stripped")
+    for status in status_order:
+        counts = [int(((facts["report"] == r) & (facts["status"] == status)).sum()) for r in reports]
+        fig.add_trace(go.Bar(x=counts, y=labels, orientation="h", name=status, marker_color=STATUS_COLOURS[status],
+                             legendgroup="status"), row=1, col=3)
+    fig.update_layout(barmode="stack", height=380, width=1100, legend=dict(orientation="h", y=-0.28, x=0.68),
+                      margin=dict(l=150, r=20, t=60, b=70))
+    fig.update_xaxes(type="log", tickvals=[0.1, 0.2, 0.5, 1, 2, 5], title_text="per 10,000 (log scale)", row=1, col=1)
+    fig.update_xaxes(title_text="rows of data/facts.csv", row=1, col=3)
+    fig.update_xaxes(title_font_size=12)
+    fig.update_yaxes(autorange="reversed", row=1, col=1)
+    for ann in fig.layout.annotations:
+        ann.font.size = 12
+    return fig
