@@ -17,15 +17,18 @@ Every loader takes an optional data directory and returns a validated DataFrame 
 
 from __future__ import annotations
 
+import copy
 import re
 import shutil
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
 import pandera.pandas as pa
 import yaml
+from pandera.engines import pandas_engine
 
 from .paths import DATA_DIR
 from .registry import UnknownReport
@@ -75,8 +78,19 @@ def read_table_schema(name: str, data_dir: Path | str | None = None) -> dict:
     path = schema_path(name, data_dir)
     if not path.exists():
         path = schema_path(name)
+    return copy.deepcopy(_parsed_yaml(str(path), *_stamp(path)))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """(mtime in ns, size): a file's identity for the caches below (an edited file is read again)."""
+    st = path.stat()
+    return st.st_mtime_ns, st.st_size
+
+
+@lru_cache(maxsize=256)
+def _parsed_yaml(path: str, mtime_ns: int, size: int) -> dict:
     with open(path, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
+        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
 def _valid_date(s: pd.Series) -> pd.Series:
@@ -102,6 +116,16 @@ def _pad_iso(value: str) -> str:
     if len(value) == 10:
         return value + "T00:00"
     return value
+
+
+def _geopandas_dtype_unless_none(dtype, _check=pandas_engine.is_geopandas_dtype):
+    """pandera 0.35 asks ``is_geopandas_dtype(None)`` for every frame it validates (the frame-level
+    dtype), and that question imports geopandas (about 0.6 s) to answer "no". None is never a
+    geometry type, so it is answered here; every other dtype goes to pandera's own function."""
+    return False if dtype is None else _check(dtype)
+
+
+pandas_engine.is_geopandas_dtype = _geopandas_dtype_unless_none
 
 
 def pandera_schema(table_schema: dict) -> pa.DataFrameSchema:
@@ -136,9 +160,9 @@ def pandera_schema(table_schema: dict) -> pa.DataFrameSchema:
         elif ftype == "number":
             dtype = float
         elif ftype == "integer":
-            dtype = "Int64"
+            dtype = pd.Int64Dtype()  # an instance: the string "Int64" makes pandera import geopandas
         elif ftype == "boolean":
-            dtype = "boolean"
+            dtype = pd.BooleanDtype()
         else:
             dtype = str
         columns[field["name"]] = pa.Column(
@@ -268,13 +292,28 @@ def is_blank(value) -> bool:
 
 
 def check_table_schema_only(name: str, data_dir: Path | str | None = None):
-    """Read table ``name`` and check it against its schema only (no cross-table checks)."""
+    """Read table ``name`` and check it against its schema only (no cross-table checks).
+
+    The result is cached until the CSV or its schema changes (the cross-table checks ask for the
+    same sibling tables many times); a copy is returned, so callers may modify it.
+    """
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     path = base / TABLES[name]
-    raw, problems = read_raw(path)
+    if not path.exists():
+        return None, [Problem(_relative(path), None, None, "file not found")]
+    schema = schema_path(name, base)
+    schema = schema if schema.exists() else schema_path(name)
+    df, problems = _schema_checked(name, str(path), *_stamp(path), str(base), *_stamp(schema))
+    return (None if df is None else df.copy()), list(problems)
+
+
+@lru_cache(maxsize=64)
+def _schema_checked(name: str, path: str, mtime_ns: int, size: int, base: str, schema_mtime: int, schema_size: int):
+    raw, problems = read_raw(Path(path))
     if raw is None:
-        return None, problems
-    return validate_frame(name, raw, _relative(path), base)
+        return None, tuple(problems)
+    df, problems = validate_frame(name, raw, _relative(Path(path)), base)
+    return df, tuple(problems)
 
 
 def sibling_table(base: Path, name: str) -> pd.DataFrame | None:
@@ -302,13 +341,9 @@ def check_foreign_keys(name: str, df: pd.DataFrame, file: str, base: Path) -> li
 def check_table(name: str, data_dir: Path | str | None = None) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read and fully validate one table; never raises for bad data."""
     base = Path(data_dir) if data_dir is not None else DATA_DIR
-    path = base / TABLES[name]
-    file = _relative(path)
-    raw, problems = read_raw(path)
-    if raw is None:
-        return None, problems
-    typed, problems = validate_frame(name, raw, file, base)
-    if problems:
+    file = _relative(base / TABLES[name])
+    typed, problems = check_table_schema_only(name, base)
+    if problems or typed is None:
         return None, problems
     problems = check_foreign_keys(name, typed, file, base)
     if problems:
