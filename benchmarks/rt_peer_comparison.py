@@ -1,12 +1,12 @@
-"""Peer comparison: the book's Cori Rt (analysis.curves) against the independent epyestim package.
+"""Peer comparison: the book's Cori Rt (analysis.methods.rt) against the independent epyestim package.
 
 Run from the project root:  .venv/bin/python benchmarks/rt_peer_comparison.py [DATA_DIR]
 
 epyestim (PyPI 0.1, lo-hfk/epyestim) is optional: `pip install epyestim==0.1`. The script compares
 
 A. the core Cori step with identical inputs (Changchun confirmed series by report date, unknown days
-   filled by analysis.curves.fill_gaps; EpiEstim's discretised BA.2 serial interval; prior mean 5,
-   sd 5; 7-day windows): epyestim.estimate_r.estimate_r vs analysis.curves.reproduction_number;
+   filled by analysis.methods.curves.fill_gaps; EpiEstim's discretised BA.2 serial interval; prior mean 5,
+   sd 5; 7-day windows): epyestim.estimate_r.estimate_r vs analysis.methods.rt.reproduction_number;
 B. epyestim's own discretisation of the same gamma (unshifted, mid-point bins) with the same data;
 C. epyestim's full pipeline bagging_r (bootstrap, LOWESS smoothing, deconvolution; here with no
    reporting delay) with the same serial interval, prior and window, 100 bootstrap samples.
@@ -27,7 +27,8 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from analysis import curves  # noqa: E402
+from analysis.core.loaders import load_daily_cases  # noqa: E402
+from analysis.methods import curves, rt  # noqa: E402
 
 
 def timed(fn, repeat=20):
@@ -48,15 +49,15 @@ def main(data_dir: str | None = None) -> int:
     except ImportError:
         print("epyestim is not installed (pip install epyestim==0.1): nothing to compare")
         return 0
-    cases = curves.load_daily_cases(data_dir)
+    cases = load_daily_cases(data_dir)
     series = curves.city_series(cases, "changchun")
     filled = curves.fill_gaps(series)
     inc = filled["value"].to_numpy()
-    si = curves.SI_SCENARIOS["ba2"]
+    si = rt.SI_SCENARIOS["ba2"]
     T = len(inc)
 
-    ours, t_ours = timed(lambda: curves.reproduction_number(inc, si.mean, si.sd, 7))
-    w = curves.discr_si(np.arange(T), si.mean, si.sd)
+    ours, t_ours = timed(lambda: rt.reproduction_number(inc, si.mean, si.sd, 7))
+    w = rt.discr_si(np.arange(T), si.mean, si.sd)
     w_norm = w / w.sum()
     ts = pd.Series(inc, index=filled.index)
 
@@ -92,7 +93,7 @@ def main(data_dir: str | None = None) -> int:
           f"({T} days, {int(filled['imputed'].sum())} imputed); SI {si.name}: mean {si.mean:.2f} d, sd {si.sd:.2f} d")
     print(f"A. core Cori, identical inputs: {len(common)} windows; max |diff| mean {diff_a['mean']:.2e}, "
           f"lower {diff_a['lower']:.2e}, upper {diff_a['upper']:.2e}")
-    print(f"   run time (best of 20): analysis.curves {t_ours * 1e3:.2f} ms; epyestim.estimate_r {t_theirs * 1e3:.2f} ms")
+    print(f"   run time (best of 20): analysis.methods.rt {t_ours * 1e3:.2f} ms; epyestim.estimate_r {t_theirs * 1e3:.2f} ms")
     print(f"B. epyestim's own discretisation of the same gamma: max |diff| mean {diff_b['mean']:.3f}, "
           f"upper {diff_b['upper']:.3f}")
     print(f"C. epyestim bagging_r (bootstrap + LOWESS 7 d + no delay, 100 samples): {len(common_c)} windows; "

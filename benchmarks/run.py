@@ -83,13 +83,13 @@ def page_weights() -> list[tuple]:
 
 def synthetic_timings() -> list[tuple]:
     """growth_rate + reproduction_number over synthetic Poisson epidemics, cities x days."""
-    from analysis import curves
+    from analysis.methods import curves, rt
 
     rows = []
     rng = np.random.default_rng(1)
     warm = rng.poisson(20, 50)  # first calls pay for imports and statsmodels set-up: not measured
     curves.growth_rate(np.datetime64("2022-01-01") + np.arange(50), warm)
-    curves.reproduction_number(warm, 3.65, 2.31, window=7)
+    rt.reproduction_number(warm, 3.65, 2.31, window=7)
     for n_cities in (5, 50, 300):
         for n_days in (100, 1000):
             t_days = np.arange(n_days)
@@ -98,7 +98,7 @@ def synthetic_timings() -> list[tuple]:
             start = time.perf_counter()
             for counts in series:
                 curves.growth_rate(dates, counts)
-                curves.reproduction_number(counts, 3.65, 2.31, window=7)
+                rt.reproduction_number(counts, 3.65, 2.31, window=7)
             elapsed = time.perf_counter() - start
             target = 5 if (n_cities, n_days) == (300, 1000) else None
             rows.append((f"growth_rate + Rt, {n_cities} cities x {n_days} days", elapsed, "s", target))
@@ -109,12 +109,12 @@ def synthetic_speed_and_yields() -> list[tuple]:
     """event_bounds over synthetic event tables, and yields with exact bounds, cities x events/rounds."""
     import pandas as pd
 
-    from analysis import speed, yields
+    from analysis.methods import event_times, yields
 
     rows = []
     rng = np.random.default_rng(2)
     precisions = np.array(["minute", "hour", "part_of_day", "day", "month"])
-    parts = np.array(list(speed.PARTS_OF_DAY))
+    parts = np.array(list(event_times.PARTS_OF_DAY))
     for n_cities in (5, 50, 300):
         for n_events in (100, 1000):
             n = n_cities * n_events
@@ -129,7 +129,7 @@ def synthetic_speed_and_yields() -> list[tuple]:
                 "start_part": np.where(prec == "part_of_day", parts[rng.integers(0, len(parts), n)], None),
                 "end": None, "end_precision": None, "end_part": None})
             t0 = time.perf_counter()
-            speed.event_bounds(events)
+            event_times.event_bounds(events)
             target = 5 if (n_cities, n_events) == (300, 1000) else None
             rows.append((f"event_bounds, {n_cities} cities x {n_events} events", time.perf_counter() - t0, "s", target))
         tested = rng.integers(1_000, 10_000_000, n_cities * 100)

@@ -7,7 +7,7 @@ Used by ``make test`` around the strict build (run it from the repository root):
     python tests/reproducibility.py compare-notebooks book _build/jupyter_execute/book
 
 * **Figures.** ``make test`` snapshots ``_static/figures`` (PNG, SVG and CSV written by
-  :func:`analysis.plotting.publish`) after nbval has executed every chapter, then again after
+  :func:`analysis.figures.style.publish`) after nbval has executed every chapter, then again after
   the strict build has executed every chapter a second time; the CSV and SVG files must be
   byte-identical (PNG is listed but compared only for presence: rasterisation may differ in
   anti-aliasing between Chromium runs).

@@ -11,9 +11,11 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from analysis import curves
-from analysis.curves import EstimationError, discr_si, growth_rate, reproduction_number
-from analysis.data import check_table
+from analysis.core.loaders import load_daily_cases
+from analysis.core.tables import check_table
+from analysis.methods import curves, rt
+from analysis.methods.curves import EstimationError, growth_rate
+from analysis.methods.rt import discr_si, reproduction_number
 
 ROOT = Path(__file__).resolve().parent.parent
 FRAGMENT = ROOT / "data" / "_fragments" / "daily" / "supplementary.csv"
@@ -39,7 +41,7 @@ def curves_data(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def cases(curves_data):
-    return curves.load_daily_cases(curves_data)
+    return load_daily_cases(curves_data)
 
 
 def _edit_copy(src: Path, dst: Path, changes: dict) -> Path:
@@ -153,9 +155,9 @@ def test_growth_rate_rejects_malformed_input():
 
 def test_wallinga_lipsitch_limits():
     # gamma GI with sd -> 0 tends to the fixed-interval bound exp(r T)
-    assert curves.r_to_R(0.1, 4.0, 1e-3) == pytest.approx(math.exp(0.4), rel=1e-4)
+    assert rt.r_to_R(0.1, 4.0, 1e-3) == pytest.approx(math.exp(0.4), rel=1e-4)
     # exponential GI (sd = mean): R = 1 + r T
-    assert curves.r_to_R(0.1, 4.0, 4.0) == pytest.approx(1.4)
+    assert rt.r_to_R(0.1, 4.0, 4.0) == pytest.approx(1.4)
 
 
 # --------------------------------------------------------------------------------------
@@ -257,11 +259,11 @@ def test_rt_rejects_impossible_serial_intervals():
 
 
 def test_si_from_median_and_iqr_reproduces_the_quartiles():
-    mean, sd = curves.gamma_from_median_iqr(3.0, 2.0, 5.0)
+    mean, sd = rt.gamma_from_median_iqr(3.0, 2.0, 5.0)
     shape, scale = (mean / sd) ** 2, sd ** 2 / mean
     q = stats.gamma.ppf([0.25, 0.5, 0.75], shape, scale=scale)
     assert np.allclose(q, [2.0, 3.0, 5.0], rtol=0.1)
-    assert curves.SI_SCENARIOS["ba2"].mean == pytest.approx(mean)
+    assert rt.SI_SCENARIOS["ba2"].mean == pytest.approx(mean)
 
 
 # --------------------------------------------------------------------------------------
@@ -270,7 +272,7 @@ def test_si_from_median_and_iqr_reproduces_the_quartiles():
 def test_daily_cases_validate_with_their_sources(curves_data):
     df, problems = check_table("daily_cases", curves_data)
     assert problems == []
-    assert set(df["city"]) == set(curves.CITIES)
+    assert set(df["city"]) == set(curves.SERIES_BASIS)
 
 
 @pytest.mark.parametrize("changes, message", [
@@ -307,7 +309,7 @@ def test_empty_row_needs_a_flag(curves_data, tmp_path):
 
 
 def test_unknown_days_stay_na_never_zero(cases):
-    for city in curves.CITIES:
+    for city in curves.series_cities(cases):
         s = curves.city_series(cases, city)
         known_dates = set(cases.loc[cases.city == city, "date"])
         absent = s.index.difference(pd.DatetimeIndex(sorted(known_dates)))

@@ -1,8 +1,10 @@
-"""Tests for analysis.geo (boundaries, datum, places, distances) and analysis.maps (figures)."""
+"""Tests for analysis.methods.geo and .datum (boundaries, datum, places, distances), analysis.core.gazetteer
+(codes and names) and analysis.figures.maps (figures)."""
 
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -10,9 +12,12 @@ import pytest
 import shapely
 from pyproj import CRS, Geod
 
-from analysis import REPORT_KEYS, geo, maps
-from analysis.data import check_table, load_districts
-from analysis.plotting import CITY_NAMES, bilingual
+from analysis.core import gazetteer
+from analysis.core.loaders import load_districts, load_places
+from analysis.core.registry import bilingual, city_names, report_keys
+from analysis.core.tables import check_table
+from analysis.figures import maps, style
+from analysis.methods import datum, geo
 
 GEOD = Geod(ellps="WGS84")
 
@@ -23,7 +28,7 @@ def _geodesic_m(lon1, lat1, lon2, lat2):
 
 @pytest.fixture(scope="module")
 def places():
-    return geo.load_places()
+    return load_places()
 
 
 @pytest.fixture(scope="module")
@@ -49,30 +54,30 @@ PREFECTURES = {"220100": "长春市", "231000": "牡丹江市", "510900": "遂�
 
 def test_codes_resolve_to_the_package_names():
     for code, name in {**CHANGCHUN_UNITS, **PREFECTURES, "632701": "玉树市", "450681": "东兴市"}.items():
-        assert geo.unit_name(code) == name
-    assert geo.children("220100") == sorted(CHANGCHUN_UNITS)
-    assert "450681" in geo.children("450600") and "632701" in geo.children("632700")
-    assert set(geo.children("231000")) >= {"231081", "231086"}  # Suifenhe, Dongning
+        assert gazetteer.unit_name(code) == name
+    assert gazetteer.children("220100") == sorted(CHANGCHUN_UNITS)
+    assert "450681" in gazetteer.children("450600") and "632701" in gazetteer.children("632700")
+    assert set(gazetteer.children("231000")) >= {"231081", "231086"}  # Suifenhe, Dongning
 
 
 def test_children_share_the_prefix_of_their_prefecture():
     for code in PREFECTURES:
-        kids = geo.children(code)
+        kids = gazetteer.children(code)
         assert kids and all(k[:4] == code[:4] for k in kids)
-        assert geo.prefecture_of(kids[0]) == code
+        assert gazetteer.prefecture_of(kids[0]) == code
 
 
 def test_unknown_code_and_wrong_level_are_refused():
     with pytest.raises(KeyError):
-        geo.unit_name("999999")
+        gazetteer.unit_name("999999")
     with pytest.raises(ValueError):
-        geo.children("220113")  # a district has no children
+        gazetteer.children("220113")  # a district has no children
 
 
 def test_districts_are_the_units_named_qu():
-    assert geo.districts_of("231000") == ["231002", "231003", "231004", "231005"]
-    assert all(geo.unit_name(c).endswith("区") for c in geo.districts_of("220100"))
-    assert "220182" not in geo.districts_of("220100")  # 榆树市 is a county-level city, not a district
+    assert gazetteer.districts_of("231000") == ["231002", "231003", "231004", "231005"]
+    assert all(gazetteer.unit_name(c).endswith("区") for c in gazetteer.districts_of("220100"))
+    assert "220182" not in gazetteer.districts_of("220100")  # 榆树市 is a county-level city, not a district
 
 
 # --------------------------------------------------------------------------------------
@@ -105,24 +110,24 @@ EVILTRANSFORM = [
 
 @pytest.mark.parametrize("wlat, wlon, glat, glon", EVILTRANSFORM)
 def test_forward_transform_matches_eviltransform(wlat, wlon, glat, glon):
-    lon, lat = geo.wgs84_to_gcj02(wlon, wlat)
+    lon, lat = datum.wgs84_to_gcj02(wlon, wlat)
     assert abs(lon - glon) < 1e-8 and abs(lat - glat) < 1e-8
 
 
 @pytest.mark.parametrize("wlat, wlon, glat, glon", EVILTRANSFORM)
 def test_inverse_matches_eviltransform_exact_inverse(wlat, wlon, glat, glon):
-    lon, lat = geo.gcj02_to_wgs84(glon, glat)
+    lon, lat = datum.gcj02_to_wgs84(glon, glat)
     assert _geodesic_m(lon, lat, wlon, wlat) < 0.5  # eviltransform's own gcj2wgs_exact tolerance
 
 
 def test_forward_and_approximate_inverse_match_coordtransform_readme():
     # coordtransform README: wgs84togcj02(116.404, 39.915) and gcj02towgs84(116.404, 39.915)
-    lon, lat = geo.wgs84_to_gcj02(116.404, 39.915)
+    lon, lat = datum.wgs84_to_gcj02(116.404, 39.915)
     assert lon == pytest.approx(116.41024449916938, abs=1e-9) and lat == pytest.approx(39.91640428150164, abs=1e-9)
-    lon, lat = geo.gcj02_to_wgs84(116.404, 39.915)
+    lon, lat = datum.gcj02_to_wgs84(116.404, 39.915)
     # coordtransform's one-step inverse is approximate (errors of metres); ours is exact
     assert _geodesic_m(lon, lat, 116.39775550083061, 39.91359571849836) < 2.0
-    back = geo.wgs84_to_gcj02(lon, lat)
+    back = datum.wgs84_to_gcj02(lon, lat)
     assert _geodesic_m(*back, 116.404, 39.915) < 0.01
 
 
@@ -130,16 +135,16 @@ def test_round_trip_within_a_metre_across_china():
     rng = np.random.default_rng(20260101)
     lon = rng.uniform(73.5, 135.0, 5000)
     lat = rng.uniform(18.0, 53.5, 5000)
-    back = geo.gcj02_to_wgs84(*geo.wgs84_to_gcj02(lon, lat))
+    back = datum.gcj02_to_wgs84(*datum.wgs84_to_gcj02(lon, lat))
     assert np.max(_geodesic_m(lon, lat, *back)) < 1.0
-    shift = _geodesic_m(lon, lat, *geo.wgs84_to_gcj02(lon, lat))
+    shift = _geodesic_m(lon, lat, *datum.wgs84_to_gcj02(lon, lat))
     assert 10 < np.median(shift) < 1000  # the offset is real: hundreds of metres, not zero
 
 
 def test_points_outside_china_are_unchanged():
     lon = np.array([139.69, 2.35, 37.62, -74.0, 151.2])
     lat = np.array([35.69, 48.86, 55.75, 40.71, -33.87])  # Tokyo, Paris, Moscow, New York, Sydney
-    for f in (geo.wgs84_to_gcj02, geo.gcj02_to_wgs84):
+    for f in (datum.wgs84_to_gcj02, datum.gcj02_to_wgs84):
         out = f(lon, lat)
         assert np.array_equal(out[0], lon) and np.array_equal(out[1], lat)
 
@@ -147,7 +152,7 @@ def test_points_outside_china_are_unchanged():
 def test_changchun_shift_is_about_half_a_kilometre(points):
     # book_stack_notes.md section 10: "about 0.58 km off at Changchun"
     c = points.set_index("place_id").loc["changchun", "geometry"]
-    assert 0.3 < geo.datum_shift_km(c.x, c.y)[0] < 0.9
+    assert 0.3 < datum.datum_shift_km(c.x, c.y)[0] < 0.9
 
 
 @pytest.mark.parametrize("code, iso3", [("450681", "VNM"), ("231081", "RUS"), ("231086", "RUS")])
@@ -279,7 +284,7 @@ def test_changchun_harbin_distance_is_sane(points):
 
 def test_distance_table_properties(distances):
     t = distances.set_index("report")
-    assert t.index.is_unique and set(t.index) == set(REPORT_KEYS)
+    assert t.index.is_unique and set(t.index) == set(report_keys())
     assert t.loc["dongxing", "border_iso3"] == "VNM" and t.loc["mudanjiang", "border_iso3"] == "RUS"
     assert t.loc["mudanjiang", "prefecture_to_border_km"] < 1 and t.loc["dongxing", "border_low_km"] < 1
     assert t.loc["suining", "border_km"] > 500 and t.loc["suining", "prefecture_to_border_km"] > 500
@@ -290,9 +295,9 @@ def test_distance_table_properties(distances):
     # the prefecture contains the point unit (0.1 %: the two are measured from different projection centres)
     assert (t["prefecture_to_border_km"] <= t["border_low_km"] * 1.001 + 1e-6).all()
     assert (t["area_km2"] <= t["prefecture_area_km2"] + 1e-6).all()
-    summary = geo.distance_summary(distances)
-    cities = geo.load_places().query("kind == 'report_city'")
-    assert list(summary.index) == [bilingual(*CITY_NAMES[r]) for r in cities["report"]]
+    summary = maps.distance_summary(distances)
+    cities = load_places().query("kind == 'report_city'")
+    assert list(summary.index) == [bilingual(*city_names()[r]) for r in cities["report"]]
 
 
 def test_nearest_border_of_a_polygon_on_the_border_is_zero():
@@ -330,8 +335,8 @@ def test_a_district_without_a_polygon_is_refused():
 @pytest.mark.parametrize("which", ["changchun", "city", "overview"])
 def test_simplification_keeps_validity_and_bounds(which):
     tol = geo.TOLERANCE[which]
-    gdf = {"changchun": lambda: geo.load_units(geo.children("220100")),
-           "city": lambda: geo.load_units(geo.children("231000")),
+    gdf = {"changchun": lambda: geo.load_units(gazetteer.children("220100")),
+           "city": lambda: geo.load_units(gazetteer.children("231000")),
            "overview": lambda: geo.load_units(["220000", "230000", "450000", "460000", "510000", "630000"])}[which]()
     simple = geo.simplify_for_web(gdf, tol, coverage=which != "overview")
     assert simple.is_valid.all() and not simple.is_empty.any()
@@ -349,7 +354,7 @@ def test_simplification_keeps_validity_and_bounds(which):
 
 
 def test_coverage_simplification_keeps_shared_edges():
-    gdf = geo.load_units(geo.children("220100"))
+    gdf = geo.load_units(gazetteer.children("220100"))
     simple = geo.simplify_for_web(gdf, geo.TOLERANCE["changchun"])
     assert shapely.coverage_is_valid(np.asarray(simple.geometry.values))
 
@@ -430,27 +435,20 @@ def test_every_county_on_the_city_maps_has_both_names():
     table = maps.county_table()
     assert table["name_en"].notna().all() and (table["name_en"] != "").all()
     assert table["adcode"].is_unique
-    assert set(table["report"]) == set(maps.ORDER)
+    assert set(table["report"]) == set(report_keys())
     prefecture = maps.prefectures()
     for report, rows in table.groupby("report"):
-        assert len(rows) == len(geo.children(prefecture[report])), report
+        assert len(rows) == len(gazetteer.children(prefecture[report])), report
         assert (rows["prefecture"] == prefecture[report]).all()
 
 
 def test_figure_html_is_deterministic():
-    from analysis import plotting
-
     first, second = maps.fig_zones(), maps.fig_zones()
-    assert plotting.figure_id(first) == plotting.figure_id(second)
-    assert plotting.figure_html(first) == plotting.figure_html(second)
+    assert style.figure_id(first) == style.figure_id(second)
+    assert style.figure_html(first) == style.figure_html(second)
 
 
 def test_linked_district_table_links_every_count_and_marks_gaps():
-    import re
-
-    from analysis import maps
-    from analysis.data import load_districts
-
     d = load_districts()
     t = maps.linked_district_table(d)
     ids = set(d["confirmed_fact_id"].dropna()) | set(d["asymptomatic_fact_id"].dropna()) | set(d["supplemented_fact_id"].dropna())

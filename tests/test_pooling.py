@@ -8,10 +8,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from analysis import pooling as P
-from analysis.data import load_facts, load_supplementary
-from analysis.numerals import numbers_in
-from analysis.pooling import break_even_prevalence, dorfman_tests_per_person, optimal_pool_size
+from analysis.core.loaders import load_facts, load_supplementary
+from analysis.core.numerals import numbers_in
+from analysis.figures.pooling import fig_pooling
+from analysis.methods import pooling as P
+from analysis.methods.pooling import break_even_prevalence, dorfman_tests_per_person, optimal_pool_size
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "supplementary_evidence.md"
 
@@ -172,7 +173,7 @@ def test_tables_and_figure():
     assert t["missed per 10,000 screened"].iloc[0] == pytest.approx(1.0)
     import pandas as pd
 
-    fig = P.fig_pooling((5, 10, 20), marks=pd.DataFrame({"label": ["x"], "prevalence": [3e-5]}), threshold=0.001)
+    fig = fig_pooling((5, 10, 20), marks=pd.DataFrame({"label": ["x"], "prevalence": [3e-5]}), threshold=0.001)
     names = [tr.name for tr in fig.data]
     assert {"5-in-1", "10-in-1", "20-in-1"} <= set(names)
     be_trace = next(tr for tr in fig.data if tr.name.startswith("break-even"))
@@ -188,6 +189,6 @@ def test_scenarios_stack_one_table_per_sensitivity():
 
 
 def test_figure_marks_crossovers():
-    fig = P.fig_pooling((5, 10, 20))
+    fig = fig_pooling((5, 10, 20))
     tr = next(t for t in fig.data if t.name.startswith("crossover"))
     assert list(tr.x) == pytest.approx([P.crossover_prevalence(5, 10), P.crossover_prevalence(10, 20)])

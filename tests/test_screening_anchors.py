@@ -13,8 +13,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from analysis.data import load_screening, load_supplementary, quote_supports, validate_all
-from analysis.numerals import numbers_in
+from analysis.core.loaders import load_screening, load_supplementary
+from analysis.core.numerals import numbers_in
+from analysis.core.rules import quote_supports
+from analysis.core.tables import validate_all
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "supplementary_evidence.md"
 

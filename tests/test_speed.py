@@ -9,9 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from analysis import speed
-from analysis.data import check_table, load_events, load_facts, load_supplementary, read_table_schema
-from analysis.numerals import numbers_in
+from analysis.core.loaders import load_benchmarks, load_events, load_facts, load_supplementary
+from analysis.core.numerals import numbers_in
+from analysis.core.tables import check_table, read_table_schema
+from analysis.figures import speed as speed_figures
+from analysis.methods import benchmarks, event_times, speed
 
 T = pd.Timestamp
 H = pd.Timedelta(hours=1)
@@ -46,25 +48,25 @@ def hours(td) -> float:
 # instant_bounds: every precision kind, midnight and month ends
 
 def test_minute_is_that_minute():
-    lo, hi = speed.instant_bounds("2020-11-16T00:30", "minute")
+    lo, hi = event_times.instant_bounds("2020-11-16T00:30", "minute")
     assert lo == T("2020-11-16 00:30") and hi - lo == pd.Timedelta(minutes=1)
 
 
 def test_hour_is_that_hour_and_must_be_on_the_hour():
-    lo, hi = speed.instant_bounds("2022-10-28T10:00", "hour")
+    lo, hi = event_times.instant_bounds("2022-10-28T10:00", "hour")
     assert (lo, hi) == (T("2022-10-28 10:00"), T("2022-10-28 11:00"))
     with pytest.raises(ValueError):
-        speed.instant_bounds("2022-10-28T10:30", "hour")
+        event_times.instant_bounds("2022-10-28T10:30", "hour")
 
 
 def test_evening_is_six_to_midnight_not_midnight():
-    lo, hi = speed.instant_bounds("2021-12-20", "part_of_day", "evening")
+    lo, hi = event_times.instant_bounds("2021-12-20", "part_of_day", "evening")
     assert lo == T("2021-12-20 18:00") and hi == T("2021-12-21 00:00")
 
 
-@pytest.mark.parametrize("part", sorted(speed.PARTS_OF_DAY))
+@pytest.mark.parametrize("part", sorted(event_times.PARTS_OF_DAY))
 def test_every_part_of_day_starts_on_its_date_and_is_a_proper_range(part):
-    lo, hi = speed.instant_bounds("2021-12-31", "part_of_day", part)
+    lo, hi = event_times.instant_bounds("2021-12-31", "part_of_day", part)
     assert lo.date() == T("2021-12-31").date()
     assert lo < hi <= T("2021-12-31") + 2 * D
 
@@ -76,54 +78,54 @@ def test_every_part_of_day_starts_on_its_date_and_is_a_proper_range(part):
     ("afternoon", "2021-12-20 12:00", "2021-12-20 18:00"),
 ])
 def test_parts_of_day_have_the_declared_hours(part, start, end):
-    assert speed.instant_bounds("2021-12-20", "part_of_day", part) == (T(start), T(end))
-    lo, hi = speed.bounds_vector(pd.Series(["2021-12-20"]), pd.Series(["part_of_day"]), pd.Series([part]))
+    assert event_times.instant_bounds("2021-12-20", "part_of_day", part) == (T(start), T(end))
+    lo, hi = event_times.bounds_vector(pd.Series(["2021-12-20"]), pd.Series(["part_of_day"]), pd.Series([part]))
     assert (lo[0], hi[0]) == (T(start), T(end))
 
 
 def test_late_night_crosses_midnight_and_the_year_end():
-    lo, hi = speed.instant_bounds("2021-12-31", "part_of_day", "night")
+    lo, hi = event_times.instant_bounds("2021-12-31", "part_of_day", "night")
     assert lo.year == 2021 and hi.year == 2022 and hi.date() == T("2022-01-01").date()
 
 
 @pytest.mark.parametrize("day, next_day", [("2021-12-31", "2022-01-01"), ("2020-02-29", "2020-03-01"),
                                            ("2021-02-28", "2021-03-01"), ("2022-10-31", "2022-11-01")])
 def test_a_day_is_the_whole_day_across_month_ends(day, next_day):
-    lo, hi = speed.instant_bounds(day, "day")
+    lo, hi = event_times.instant_bounds(day, "day")
     assert lo == T(day) and hi == T(next_day) and hi - lo == D
 
 
 @pytest.mark.parametrize("month, days", [("2020-02", 29), ("2021-02", 28), ("2021-12", 31), ("2022-04", 30)])
 def test_a_month_is_the_whole_month(month, days):
-    lo, hi = speed.instant_bounds(month, "month")
+    lo, hi = event_times.instant_bounds(month, "month")
     assert lo == T(month + "-01") and (hi - lo).days == days and hi.day == 1
 
 
 def test_blank_and_bad_input():
-    assert all(pd.isna(v) for v in speed.instant_bounds(None, None))
-    assert all(pd.isna(v) for v in speed.instant_bounds(np.nan, "day"))
+    assert all(pd.isna(v) for v in event_times.instant_bounds(None, None))
+    assert all(pd.isna(v) for v in event_times.instant_bounds(np.nan, "day"))
     with pytest.raises(ValueError):
-        speed.instant_bounds("2021-12-20", "week")
+        event_times.instant_bounds("2021-12-20", "week")
     with pytest.raises(ValueError):
-        speed.instant_bounds("2021-12-20", "part_of_day", "dusk")
+        event_times.instant_bounds("2021-12-20", "part_of_day", "dusk")
     with pytest.raises(ValueError):
-        speed.instant_bounds("2021-12-20T08:00", "day")      # written finer than its precision
+        event_times.instant_bounds("2021-12-20T08:00", "day")      # written finer than its precision
     with pytest.raises(ValueError):
-        speed.instant_bounds("2021-12", "day")
+        event_times.instant_bounds("2021-12", "day")
 
 
 def test_event_bounds_of_a_lasting_event_span_start_to_end():
     e = events(ev("a-e01", "mass_testing_round", "2021-12-24", "day", end="2021-12-25", end_precision="day"),
                ev("a-e02", "first_detection", "2021-12-20", "part_of_day", "evening"),
                ev("a-e03", "press_conference"))
-    b = speed.event_bounds(e).set_index("event_id")
+    b = event_times.event_bounds(e).set_index("event_id")
     assert b.loc["a-e01", "lower"] == T("2021-12-24") and b.loc["a-e01", "upper"] == T("2021-12-26")
     assert b.loc["a-e02", "upper"] == b.loc["a-e02", "start_upper"] == T("2021-12-21")
     assert b.loc["a-e03", ["lower", "upper"]].isna().all()
 
 
 def test_event_bounds_of_the_real_events_are_ordered():
-    b = speed.event_bounds(load_events())
+    b = event_times.event_bounds(load_events())
     dated = b[b["lower"].notna()]
     assert (dated["lower"] < dated["upper"]).all()
     assert (dated["start_lower"] < dated["start_upper"]).all()
@@ -215,10 +217,10 @@ def test_conflicting_sources_give_alternatives_not_an_average():
     out = speed.response_intervals(e, "first_detection", "lockdown", reports=["a"])
     assert list(out["status"]) == ["conflicting", "conflicting"]
     assert set(out["alternative"]) == {"a-e02", "a-e03"}
-    det_lo, det_hi = speed.instant_bounds("2021-12-20", "part_of_day", "evening")
+    det_lo, det_hi = event_times.instant_bounds("2021-12-20", "part_of_day", "evening")
     for _, r in out.iterrows():
         row = e[e["event_id"] == r["end_event"]].iloc[0]
-        lo, hi = speed.instant_bounds(row["start"], row["start_precision"])
+        lo, hi = event_times.instant_bounds(row["start"], row["start_precision"])
         assert r["upper_hours"] == hours(hi - det_lo)
         assert r["lower_hours"] == max(0.0, hours(lo - det_hi))
 
@@ -243,7 +245,7 @@ def test_a_city_with_no_events():
 def test_empty_events_table():
     out = speed.response_intervals(events(), "first_detection", "lockdown", reports=["a"])
     assert list(out["status"]) == ["cannot_tell"]
-    assert speed.timeline_table(events()).empty
+    assert speed_figures.timeline_table(events()).empty
 
 
 def test_a_later_numbered_conference_bounds_the_first_from_above_only():
@@ -358,19 +360,19 @@ def test_conflicting_lockdown_sources_are_alternatives(intervals):
         rows = lock[lock["report"] == report]
         assert set(rows["status"]) == {"conflicting"} and set(rows["alternative"]) == alts
         # an alternative dated (at its latest) before the earliest instant of detection is negative
-        det_lo = min(speed.instant_bounds(d.start, d.start_precision, d.start_part)[0]
+        det_lo = min(event_times.instant_bounds(d.start, d.start_precision, d.start_part)[0]
                      for d in detected[detected["report"] == report].itertuples())
         before = {a for a in alts
-                  if speed.instant_bounds(*dated.set_index("event_id").loc[a, ["start", "start_precision",
+                  if event_times.instant_bounds(*dated.set_index("event_id").loc[a, ["start", "start_precision",
                                                                                "start_part"]])[1] < det_lo}
         assert set(rows.loc[rows["upper_hours"] < 0, "alternative"]) == before
 
 
 def test_declared_never_happened_milestones_have_no_dated_event():
     e = load_events()
-    b = e.merge(speed.event_bounds(e).drop(columns=["report", "event_type", "sequence"]), on="event_id")
+    b = e.merge(event_times.event_bounds(e).drop(columns=["report", "event_type", "sequence"]), on="event_id")
     for point, report in speed.NEVER_HAPPENED:
-        found, _ = speed._candidates(b, report, speed.POINTS[point])
+        found, _ = speed.point_candidates(b, report, speed.POINTS[point])
         assert found == [], f"{report} has a dated {point} event but is declared censored"
 
 
@@ -409,8 +411,8 @@ def test_milestones_match_the_benchmarks_schema():
 # Benchmarks: the table, its checks and the judgements
 
 def test_benchmarks_load_and_state_their_limits():
-    b = speed.load_benchmarks()            # validated on load: quotes and limits against the sources
-    assert (speed.limit_hours(b) > 0).all()
+    b = load_benchmarks()            # validated on load: quotes and limits against the sources
+    assert (benchmarks.limit_hours(b) > 0).all()
     low = b[b["trust"] == "LOW"]
     assert low["caveat"].str.contains("Low-trust").all()
 
@@ -438,7 +440,7 @@ def test_benchmark_checks_catch_bad_rows(data_copy, column, value, message):
 
 
 def test_benchmark_without_url_must_say_so(data_copy):
-    b = speed.load_benchmarks()
+    b = load_benchmarks()
     supp = load_supplementary().set_index("source_id")
     row = next(i for i, s in enumerate(b["source_id"]) if pd.isna(supp.loc[s, "url"]))
     problems = _edit(data_copy, "caveat", "fine", row=row)
@@ -446,7 +448,7 @@ def test_benchmark_without_url_must_say_so(data_copy):
 
 
 def test_in_force_date_must_match_the_source(data_copy):
-    b = speed.load_benchmarks()
+    b = load_benchmarks()
     row = next(i for i, v in enumerate(b["in_force_from"]) if isinstance(v, str))
     assert any("differs from the published date" in p for p in _edit(data_copy, "in_force_from", "2019-01-01", row=row))
 
@@ -456,14 +458,14 @@ def test_in_force_date_must_match_the_source(data_copy):
     (-38, -13, 2, "cannot tell"), (120, math.inf, 24, "not met"), (0, math.inf, 24, "cannot tell"), (np.nan, np.nan, 24, "cannot tell"),
 ])
 def test_judge_deadline(lower, upper, limit, expected):
-    assert speed.judge(lower, upper, limit) == expected
+    assert benchmarks.judge(lower, upper, limit) == expected
 
 
 @pytest.mark.parametrize("lower, upper, limit, expected", [
     (168, 200, 168, "met"), (100, 167, 168, "not met"), (100, 168, 168, "cannot tell"), (170, math.inf, 168, "met"),
 ])
 def test_judge_minimum(lower, upper, limit, expected):
-    assert speed.judge(lower, upper, limit, "minimum") == expected
+    assert benchmarks.judge(lower, upper, limit, "minimum") == expected
 
 
 def test_judge_agrees_with_every_point_of_the_interval():
@@ -471,7 +473,7 @@ def test_judge_agrees_with_every_point_of_the_interval():
     for _ in range(500):
         lo, width, limit = rng.uniform(-50, 200), rng.uniform(0, 100), rng.uniform(0, 150)
         points = np.linspace(lo, lo + width, 25)
-        verdict = speed.judge(lo, lo + width, limit)
+        verdict = benchmarks.judge(lo, lo + width, limit)
         if lo + width < 0:                      # dated before its trigger: no evidence either way
             assert verdict == "cannot tell"
         elif verdict == "met":
@@ -484,29 +486,29 @@ def test_judge_agrees_with_every_point_of_the_interval():
 
 def test_judge_rejects_bad_input():
     with pytest.raises(ValueError):
-        speed.judge(5, 1, 3)
+        benchmarks.judge(5, 1, 3)
     with pytest.raises(ValueError):
-        speed.judge(1, 5, 3, "maximum")
+        benchmarks.judge(1, 5, 3, "maximum")
 
 
 def test_in_force_with_month_precision_and_supersession():
     b = pd.DataFrame({"benchmark_id": ["x-1", "x-2"], "in_force_from": ["2021-09", "2022-03-22"],
                       "superseded_by": ["x-2", np.nan]})
     old, new = b.iloc[0], b.iloc[1]
-    assert speed.in_force(old, T("2021-08-31 23:00"), b) == "not yet"
-    assert speed.in_force(old, T("2021-09-15"), b) == "unknown"        # inside the imprecise month
-    assert speed.in_force(old, T("2021-12-20 18:00"), b) == "yes"
-    assert speed.in_force(old, T("2022-03-22 12:00"), b) == "unknown"  # the day the new rule appeared
-    assert speed.in_force(old, T("2022-10-29"), b) == "superseded"
-    assert speed.in_force(new, T("2022-10-29"), b) == "yes"
-    assert speed.in_force(new, pd.NaT, b) == "unknown"
-    assert speed.in_force(pd.Series({"in_force_from": np.nan, "superseded_by": np.nan}), T("2022-01-01"), b) == "unknown"
+    assert benchmarks.in_force(old, T("2021-08-31 23:00"), b) == "not yet"
+    assert benchmarks.in_force(old, T("2021-09-15"), b) == "unknown"        # inside the imprecise month
+    assert benchmarks.in_force(old, T("2021-12-20 18:00"), b) == "yes"
+    assert benchmarks.in_force(old, T("2022-03-22 12:00"), b) == "unknown"  # the day the new rule appeared
+    assert benchmarks.in_force(old, T("2022-10-29"), b) == "superseded"
+    assert benchmarks.in_force(new, T("2022-10-29"), b) == "yes"
+    assert benchmarks.in_force(new, pd.NaT, b) == "unknown"
+    assert benchmarks.in_force(pd.Series({"in_force_from": np.nan, "superseded_by": np.nan}), T("2022-01-01"), b) == "unknown"
 
 
 def test_comparison_reuses_judge_and_never_judges_unknown_intervals(intervals):
-    b = speed.load_benchmarks()
-    cmp = speed.compare_benchmarks(intervals, b)
-    assert set(cmp["judgement"]) <= set(speed.JUDGEMENTS)
+    b = load_benchmarks()
+    cmp = benchmarks.compare_benchmarks(intervals, b)
+    assert set(cmp["judgement"]) <= set(benchmarks.JUDGEMENTS)
     assert (cmp.loc[cmp["status"] == "cannot_tell", "judgement"] == "cannot tell").all()
     assert (cmp.loc[cmp["upper_hours"] < 0, "judgement"] == "cannot tell").all()
     cens = cmp[cmp["status"] == "censored"]
@@ -527,7 +529,7 @@ def test_comparison_verdicts_on_a_synthetic_table():
     b = pd.DataFrame({"benchmark_id": ["x-1", "x-2"], "milestone": "detection_to_lockdown", "rule": "r",
                       "applies_when": np.nan, "limit": [24, 1], "limit_unit": ["hours", "days"],
                       "limit_kind": ["deadline", "minimum"], "in_force_from": "2021-01-01", "superseded_by": np.nan})
-    cmp = speed.compare_benchmarks(iv, b)
+    cmp = benchmarks.compare_benchmarks(iv, b)
     got = {(r.benchmark_id, r.report, r.alternative): r.judgement for r in cmp.itertuples()}
     assert got == {
         ("x-1", "a", ""): "met", ("x-1", "b", ""): "not met", ("x-1", "c", ""): "cannot tell",
@@ -539,23 +541,23 @@ def test_comparison_verdicts_on_a_synthetic_table():
     neg = cmp[cmp["alternative"] == "d-e02"]
     assert neg["reason"].str.startswith("dated before its trigger").all()
     assert (cmp["in_force"] == "yes").all()
-    v = speed.verdicts(cmp).set_index(["benchmark_id", "report"])["judgement"]
+    v = benchmarks.verdicts(cmp).set_index(["benchmark_id", "report"])["judgement"]
     assert v[("x-1", "d")] == "cannot tell" and v[("x-1", "a")] == "met"
 
 
 def test_verdicts_need_all_alternatives_to_agree():
     cmp = pd.DataFrame({"benchmark_id": ["b"] * 3, "report": ["a", "a", "c"], "alternative": ["x", "y", ""],
                         "judgement": ["met", "not met", "met"], "in_force": ["yes"] * 3})
-    v = speed.verdicts(cmp).set_index("report")
+    v = benchmarks.verdicts(cmp).set_index("report")
     assert v.loc["a", "judgement"] == "cannot tell" and v.loc["c", "judgement"] == "met"
     cmp.loc[1, "judgement"] = "met"
-    assert speed.verdicts(cmp).set_index("report").loc["a", "judgement"] == "met"
+    assert benchmarks.verdicts(cmp).set_index("report").loc["a", "judgement"] == "met"
 
 
 def test_explanations_quote_only_the_data(intervals):
-    b = speed.load_benchmarks()
+    b = load_benchmarks()
     supp = load_supplementary()
-    text = speed.explain(speed.compare_benchmarks(intervals, b), intervals, b, supp)
+    text = speed_figures.explain(benchmarks.compare_benchmarks(intervals, b), intervals, b, supp)
     known = set(load_events()["quote"]) | set(load_facts()["quote"]) | set(b["quote"])
     quotes = re.findall(r"「(.+?)」", text)
     assert quotes and set(quotes) <= known
@@ -621,13 +623,13 @@ def test_km_lower_curve_never_above_the_upper_curve(intervals):
 
 def test_timeline_origin_is_the_earliest_instant_of_first_detection():
     e = load_events()
-    t = speed.timeline_table(e)
+    t = speed_figures.timeline_table(e)
     dated = e[e["start"].notna()]
     detected = set(dated.loc[dated["event_type"] == "first_detection", "report"])
     first_case = set(dated.loc[dated["event_type"] == "first_case", "report"]) - detected
     assert detected and first_case
     for report in set(t["report"]):
-        main = t[t["panel"] == speed.city(report)]
+        main = t[t["panel"] == speed_figures.city(report)]
         basis = main["origin_basis"].iloc[0]
         if report in detected:
             rows = main[main["event_type"] == "first_detection"]
@@ -644,29 +646,29 @@ def test_timeline_origin_is_the_earliest_instant_of_first_detection():
     undated = set(e.loc[e["start"].isna(), "event_id"])
     stated = {sd.end_event for sd in speed.STATED_DURATIONS
               if sd.end_event in undated and sd.report in detected | first_case}
-    stated = {i for i in stated if e.set_index("event_id").loc[i, "event_type"] in speed.TIMELINE_TYPES}
+    stated = {i for i in stated if e.set_index("event_id").loc[i, "event_type"] in speed_figures.TIMELINE_TYPES}
     assert stated and stated <= set(t["event_id"])
     assert all(" [stated ≤ " in lab for lab in t.loc[t["event_id"].isin(stated), "label"])
     alerts = set(dated.loc[dated["event_type"] == "alert_received", "report"])
-    assert {p for p in t["panel"] if p.endswith(", alert")} == {f"{speed.city(r)}, alert" for r in alerts}
+    assert {p for p in t["panel"] if p.endswith(", alert")} == {f"{speed_figures.city(r)}, alert" for r in alerts}
 
 
 def test_timeline_label_names_the_first_case_when_it_stands_in_for_detection():
     e = events(ev("a-e01", "first_case", "2020-01-23", "day"),
                ev("a-e02", "response_activated", "2020-01-24", "day"),
                ev("b-e01", "first_detection", "2020-01-23", "day"), ev("b-e02", "first_case", "2020-01-22", "day"))
-    t = speed.timeline_table(e)
+    t = speed_figures.timeline_table(e)
     a, b = t[t["report"] == "a"], t[t["report"] == "b"]
     assert set(a["origin_basis"]) == {"hours since the earliest instant of first case (no dated first detection) (a-e01)"}
     assert set(b["origin_basis"]) == {"hours since the earliest instant of first detection (b-e01)"}
-    fig = speed.fig_timelines(t)
+    fig = speed_figures.fig_timelines(t)
     assert "first case (no dated first detection)" in fig.layout.annotations[0].text
 
 
 def test_figures_have_a_panel_each():
     e = load_events()
-    t = speed.timeline_table(e)
-    fig = speed.fig_timelines(t)
+    t = speed_figures.timeline_table(e)
+    fig = speed_figures.fig_timelines(t)
     panels = list(dict.fromkeys(t["panel"]))
     assert [a.text for a in fig.layout.annotations] == \
         [f"{p}: {t.loc[t['panel'] == p, 'origin_basis'].iloc[0]}" for p in panels]
@@ -680,7 +682,7 @@ def test_figures_have_a_panel_each():
             if tr.name.startswith(f"{p}: "):
                 assert set(tr.y) <= set(labels) and tr.yaxis == start[0].yaxis
     iv = speed.all_intervals(e)
-    fig2 = speed.fig_intervals(iv, speed.load_benchmarks())
+    fig2 = speed_figures.fig_intervals(iv, load_benchmarks())
     bars = [tr for tr in fig2.data if tr.type == "bar"]
     assert len(bars) == iv.loc[iv["status"] != "cannot_tell", "milestone"].nunique()
 
@@ -691,15 +693,15 @@ def test_vectorised_bounds_equal_the_scalar_ones():
     n = 400
     start = pd.Timestamp("2019-12-25") + pd.to_timedelta(rng.integers(0, 3 * 365 * 24, n), unit="h")
     precs = rng.choice(["minute", "hour", "part_of_day", "day", "month"], n)
-    parts = rng.choice(list(speed.PARTS_OF_DAY), n)
+    parts = rng.choice(list(event_times.PARTS_OF_DAY), n)
     fmt = {"minute": "%Y-%m-%dT%H:%M", "hour": "%Y-%m-%dT%H:00", "part_of_day": "%Y-%m-%d", "day": "%Y-%m-%d",
            "month": "%Y-%m"}
     when = [t.strftime(fmt[p]) for t, p in zip(start, precs)]
     when[::17] = [None] * len(when[::17])
     part = [pt if p == "part_of_day" else None for p, pt in zip(precs, parts)]
-    lo, hi = speed.bounds_vector(pd.Series(when), pd.Series(precs), pd.Series(part))
+    lo, hi = event_times.bounds_vector(pd.Series(when), pd.Series(precs), pd.Series(part))
     for i in range(n):
-        a, b = speed.instant_bounds(when[i], precs[i], part[i])
+        a, b = event_times.instant_bounds(when[i], precs[i], part[i])
         assert (pd.isna(a) and pd.isna(lo[i])) or a == lo[i], (when[i], precs[i], part[i])
         assert (pd.isna(b) and pd.isna(hi[i])) or b == hi[i], (when[i], precs[i], part[i])
 
@@ -708,9 +710,9 @@ def test_vectorised_bounds_equal_the_scalar_ones():
                                                    ("2021-12-20T08:00", "day", None), ("2022-10-28T10:30", "hour", None)])
 def test_vectorised_bounds_refuse_what_the_scalar_ones_refuse(when, precision, part):
     with pytest.raises(ValueError):
-        speed.instant_bounds(when, precision, part)
+        event_times.instant_bounds(when, precision, part)
     with pytest.raises(ValueError):
-        speed.bounds_vector(pd.Series([when]), pd.Series([precision]), pd.Series([part]))
+        event_times.bounds_vector(pd.Series([when]), pd.Series([precision]), pd.Series([part]))
 
 
 def test_linked_interval_table_links_each_range_to_its_events():
@@ -718,7 +720,7 @@ def test_linked_interval_table_links_each_range_to_its_events():
 
     iv = speed.all_intervals(load_events())
     rec = iv[iv["milestone"].isin(speed.RECORDED)]
-    out = speed.linked_interval_table(rec)._repr_html_()
+    out = speed_figures.linked_interval_table(rec)._repr_html_()
     expected = sum(len([e for e in (a, b) if isinstance(e, str) and e]) for a, b in zip(rec["start_event"], rec["end_event"]))
     hrefs = re.findall(r'href="annotated\.html#event-([a-z]+-e\d+)"', out)
     assert len(hrefs) == expected > 0

@@ -7,8 +7,16 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import curves, synthesis
-from analysis.core.loaders import load_facts
+from analysis.core import registry
+from analysis.core.ids import source_href
+from analysis.core.loaders import (load_daily_cases, load_events, load_facts, load_screening, load_sources,
+                                   load_supplementary)
+from analysis.core.tables import load_table
+from analysis.figures import links as figure_links
+from analysis.figures import synthesis as figures
+from analysis.methods import curves, speed
+from analysis.methods import synthesis
+from analysis.methods import yields as Y
 
 
 @pytest.fixture(scope="module")
@@ -18,13 +26,13 @@ def facts():
 
 @pytest.fixture(scope="module")
 def series():
-    return curves.all_series(curves.load_daily_cases())
+    return curves.all_series(load_daily_cases())
 
 
 def test_linked_table_escapes_text_and_links_every_named_row():
     values = pd.DataFrame({"cases": ["19 <b>", "x"]}, index=pd.Index(["dongxing", "yushu"], name="report"))
     links = pd.DataFrame({"cases": ["dongxing-014;dongxing-e03", None]}, index=values.index)
-    out = synthesis.linked_table_html(values, links, from_page="book/synthesis")
+    out = figure_links.linked_table_html(values, links, from_page="book/synthesis")
     assert "19 &lt;b&gt;" in out and "<b>" not in out
     hrefs = re.findall(r'href="([^"]+)"', out)
     assert hrefs == ["annotated.html#fact-dongxing-014", "annotated.html#event-dongxing-e03"]
@@ -61,21 +69,16 @@ def test_a_missing_day_makes_the_sum_unknown_not_smaller(facts, series):
 
 @pytest.fixture(scope="module")
 def comparison(facts):
-    from analysis import speed
-    from analysis import yields as Y
-    from analysis.core.loaders import load_events, load_screening, load_sources, load_supplementary
-
     events, screening = load_events(), load_screening()
     y = Y.programme_yields(screening, load_supplementary())
-    return synthesis.comparison_table(load_sources(), facts, events, screening, y, speed.all_intervals(events)), y
+    return figures.side_by_side_table(load_sources(), facts, events, screening, y, speed.all_intervals(events),
+                                      load_table("comparison")), y
 
 
 def test_every_cell_of_the_comparison_links_to_existing_rows(facts, comparison):
-    from analysis.core.loaders import load_events
-
     (values, links), _ = comparison
     assert list(values.index) == ["Mudanjiang", "Suining", "Yushu", "Changchun", "Dongxing"]
-    known = set(facts["fact_id"]) | set(load_events()["event_id"]) | {f"report-{r}" for r in synthesis.REPORTS}
+    known = set(facts["fact_id"]) | set(load_events()["event_id"]) | {f"report-{r}" for r in registry.report_keys()}
     for col in values.columns:
         for city in values.index:
             ids = str(links.at[city, col] or "").split(";")
@@ -94,5 +97,16 @@ def test_comparison_numbers_come_from_the_data(facts, comparison):
 
 
 def test_report_links_go_to_the_report_section():
-    assert synthesis.source_href("report-yushu", "book/synthesis") == "annotated.html#yushu-002"
-    assert synthesis.source_href("yushu-e03", "book/synthesis") == "annotated.html#event-yushu-e03"
+    assert source_href("report-yushu", "book/synthesis") == "annotated.html#yushu-002"
+    assert source_href("yushu-e03", "book/synthesis") == "annotated.html#event-yushu-e03"
+
+
+def test_a_report_missing_from_comparison_csv_is_shown_as_not_chosen(facts, comparison):
+    events, screening = load_events(), load_screening()
+    (_, _), y = comparison
+    choices = load_table("comparison")
+    values, links = figures.side_by_side_table(load_sources(), facts, events, screening, y,
+                                               speed.all_intervals(events), choices[choices["report"] != "yushu"])
+    assert values.at["Yushu", "screening and its yield"].startswith("not chosen")
+    assert links.at["Yushu", "case counts"] == "report-yushu"
+    assert values.at["Dongxing", "case counts"] != "not chosen"

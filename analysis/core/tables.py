@@ -18,6 +18,7 @@ Every loader takes an optional data directory and returns a validated DataFrame 
 from __future__ import annotations
 
 import copy
+import hashlib
 import re
 import shutil
 from dataclasses import dataclass
@@ -391,3 +392,23 @@ def append_rows(table: str, rows: list[dict], data_dir: Path | str) -> Path:
     new = pd.DataFrame([{c: ("" if r.get(c) is None else str(r.get(c))) for c in df.columns} for r in rows])
     pd.concat([df, new], ignore_index=True).to_csv(path, index=False, lineterminator="\n")
     return path
+
+
+def add_report(data_dir: Path | str, key: str, text: str, **fields) -> Path:
+    """Add a report to a copy of the data: its text in ``sources/`` and its row in ``sources.csv``.
+
+    The file is named like the seeds (``NNN_<16 hex digits of its SHA-256>.txt``, NNN the next
+    free number), the row gets the file's SHA-256 and the next display order; ``fields`` fill the
+    other columns (city and province names, period and its quote, kind, script, defects, colour,
+    normalisation). Nothing in ``analysis/`` changes: the registry reads the new row.
+    """
+    base = Path(data_dir)
+    data = text.encode("utf-8")
+    digest = hashlib.sha256(data).hexdigest()
+    sources = pd.read_csv(base / TABLES["sources"], dtype=str, keep_default_na=False)
+    number = 1 + max((int(f[:3]) for f in sources["source_file"] if f[:3].isdigit()), default=-1)
+    name = f"{number:03d}_{digest[:16]}.txt"
+    (base / "sources" / name).write_bytes(data)
+    order = 1 + max((int(o) for o in sources.get("order", pd.Series(dtype=str)) if str(o).isdigit()), default=0)
+    append_rows("sources", [{"report": key, "source_file": name, "sha256": digest, "order": order, **fields}], base)
+    return base / "sources" / name

@@ -31,8 +31,8 @@ from ..core.paths import ROOT
 RENDERER = "book"
 TEMPLATE = "five_reports"
 
-#: One palette for the four statuses of a curated number (every table and figure uses it).
-STATUS_COLOURS = {"reported": "#0072B2", "derived": "#56B4E9", "supplemented": "#E69F00", "stripped": "#BBBBBB"}
+#: One palette for the four statuses of a curated number (every table and figure uses it); no city colour.
+STATUS_COLOURS = {"reported": "#4D4D4D", "derived": "#56B4E9", "supplemented": "#F0E442", "stripped": "#BBBBBB"}
 #: Colours for series that are not report cities (pool sizes, scenarios, models): never a city's colour.
 SERIES_COLOURS = ("#332288", "#117733", "#882255", "#44AA99", "#999933", "#AA4499")
 #: Colour of outside anchors (cities that are not one of the reports).

@@ -1,7 +1,7 @@
 """A click on a curated number in a figure opens the sentence behind it.
 
 Figures whose points are curated numbers carry their source links (``meta.fr_links``, set by
-:func:`analysis.plotting.link_points`); a small script attached to every figure opens the link
+:func:`analysis.figures.links.link_points`); a small script attached to every figure opens the link
 of the clicked point. For each chapter below the test clicks (emits ``plotly_click`` on) the
 first linked point of every figure that has one, and checks that the browser lands on the
 annotated-sources page at an anchor that exists.

@@ -20,7 +20,7 @@ import plotly
 import plotly.graph_objects as go
 import pytest
 
-from analysis import annotate, plotting
+from analysis.figures import annotate, links, style
 
 from test_pages import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
 
@@ -51,16 +51,11 @@ def _fragments() -> list[str]:
     parts = [
         rows._repr_html_(),                                           # a table shown in a chapter
         annotate.supplemented_list_html("yushu", rows, supp),         # restored numbers list
-        plotting.figure_html(fig),                                    # figure names, labels, hover text
+        style.figure_html(fig),                                    # figure names, labels, hover text
     ]
-    try:  # the synthesis chapter's linked table, when that module exists
-        from analysis import synthesis
-    except ImportError:
-        pass
-    else:
-        parts.append(synthesis.linked_table_html(pd.DataFrame({"cell": PAYLOADS}),
-                                                 links=pd.DataFrame({"cell": ["yushu-001"] * 3}),
-                                                 from_page="book/synthesis"))
+    parts.append(links.linked_table_html(pd.DataFrame({"cell": PAYLOADS}),
+                                         links=pd.DataFrame({"cell": ["yushu-001"] * 3}),
+                                         from_page="book/synthesis"))
     return parts
 
 

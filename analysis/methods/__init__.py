@@ -1,0 +1,1 @@
+"""Methods layer: one module per question; numpy/scipy/statsmodels/geopandas; no plotly, no HTML."""
