@@ -7,7 +7,12 @@ sets one) and prints a Markdown table for the README. Measures, on this machine:
   rebuild after one data file changes, and optionally ``make test`` (``--with-test``);
 * execution time of each chapter notebook (nbconvert, outside the book build);
 * page weight of each chapter (HTML bytes, without the shared plotly.min.js);
-* the analysis functions on synthetic data of growing size (cities x days).
+* the analysis functions on synthetic data of growing size (cities x days);
+* start-up: ``python -m analysis validate`` against the import of pandas + pandera (target: at
+  most twice), and against U, the time of ``python -c "import statsmodels.api"`` taken in the same
+  run, so that the figures compare across machines (``--startup-only`` measures just these).
+
+Rows not measured in a run are kept from the previous ``results.csv``.
 """
 
 from __future__ import annotations
@@ -58,6 +63,25 @@ def build_timings() -> list[tuple]:
         readme.write_bytes(original)
     _build()  # leave the build matching the data
     return rows
+
+
+def _median_time(cmd: list[str], runs: int = 5) -> float:
+    _timed(cmd)  # warm the file cache
+    return float(np.median([_timed(cmd) for _ in range(runs)]))
+
+
+def startup_timings() -> list[tuple]:
+    py = str(BIN / "python")
+    unit = _median_time([py, "-c", "import statsmodels.api"])
+    base = _median_time([py, "-c", "import pandas, pandera.pandas"])
+    validate = _median_time([py, "-m", "analysis", "validate"])
+    return [
+        ("U = python -c 'import statsmodels.api'", unit, "s", None),
+        ("python -c 'import pandas, pandera.pandas'", base, "s", None),
+        ("python -m analysis validate", validate, "s", None),
+        ("validate / (pandas + pandera import)", validate / base, "x", 2),
+        ("validate in U", validate / unit, "U", None),
+    ]
 
 
 def notebook_timings() -> list[tuple]:
@@ -147,19 +171,33 @@ def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--with-test", action="store_true", help="also time `make test`")
     ap.add_argument("--skip-build", action="store_true", help="only notebooks, page weights and synthetic data")
+    ap.add_argument("--startup-only", action="store_true", help="only the start-up timings (validate, U)")
     args = ap.parse_args(argv)
-    rows = []
+    rows = startup_timings()
+    if args.startup_only:
+        return _write(rows)
     if not args.skip_build:
         rows += build_timings()
     if args.with_test:
         rows.append(("make test (installs excluded)", _timed(["make", "test"]), "s", 180))
     rows += notebook_timings() + page_weights() + synthetic_timings() + synthetic_speed_and_yields()
+    return _write(rows)
+
+
+def _write(rows: list[tuple]) -> int:
+    measured = {r[0] for r in rows}
+    kept = []
+    if RESULTS.exists():
+        with open(RESULTS, newline="", encoding="utf-8") as fh:
+            kept = [r for r in csv.DictReader(fh) if r["measurement"] not in measured]
     with open(RESULTS, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(["measurement", "value", "unit", "target", "met"])
         for name, value, unit, target in rows:
             met = "" if target is None else ("yes" if value <= target else "no")
             w.writerow([name, f"{value:.2f}", unit, "" if target is None else target, met])
+        for r in kept:
+            w.writerow([r["measurement"], r["value"], r["unit"], r["target"], r["met"]])
     print("| measurement | value | target | met |\n|---|---|---|---|")
     for name, value, unit, target in rows:
         met = "" if target is None else ("yes" if value <= target else "**no**")
