@@ -6,4 +6,4 @@ every table has its rules before the first load.
 """
 
 from . import (benchmarks, comparison, daily_cases, districts, events, facts, places, screening, sources,  # noqa: F401
-               supplementary, uncounted_numbers)
+               supplementary, translations, uncounted_numbers)
