@@ -48,3 +48,25 @@ def test_anchor_href_from_a_chapter():
     assert anchor_href("yushu-012", "book/yields") == "annotated.html#fact-yushu-012"
     assert anchor_href("dongxing-e01", "book/speed") == "annotated.html#event-dongxing-e01"
     assert anchor_href("suining-001", "index") == "book/annotated.html#fact-suining-001"
+
+
+def test_every_sentence_has_its_english_beside_it():
+    from analysis.core.tables import load_table
+    from analysis.figures.annotate import annotated_page_html
+
+    translations = load_table("translations")
+    page = annotated_page_html(load_facts(), load_events(), load_supplementary(), translations=translations)
+    assert page.count('<div class="fr-pair">') == len(translations)
+    assert page.count('<div class="fr-en" lang="en"') == len(translations)
+    # the anchors are all still there, once each
+    facts = load_facts()
+    shown = facts[facts["status"] != "supplemented"]
+    for fid in shown["fact_id"][:50]:
+        assert page.count(f'id="fact-{fid}"') <= 1
+    assert page.count('class="fr-gap"') == translations["en"].str.count(r"\[gap\]").sum()
+
+
+def test_english_is_escaped():
+    from analysis.figures.annotate import english_html
+
+    assert english_html("<b>[gap]</b>") == '&lt;b&gt;<span class="fr-gap" title="number stripped from the copy">[gap]</span>&lt;/b&gt;'

@@ -13,6 +13,7 @@ import html
 
 import pandas as pd
 
+from ..checks.translations import GAP_MARK
 from ..core import registry
 from ..core.ids import anchor_id
 from ..core.texts import normalised_text
@@ -32,12 +33,16 @@ def quote_spans(text: str, rows: pd.DataFrame, id_col: str) -> list[tuple[int, i
     return spans
 
 
-def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_dir=None) -> str:
+def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_dir=None,
+                   translations: pd.DataFrame | None = None) -> str:
     """The normalised text of ``report`` as HTML with highlighted, anchored quotes.
 
     Supplemented rows are not in the text: their anchor sits on the stripped sentence they
     restore when that sentence is found (same quote as a stripped row), else they are listed
     after the text with their outside source.
+
+    With ``translations`` (``data/translations.csv``), every sentence is followed by the project's
+    English translation of it (``[gap]`` marks a stripped number there too).
     """
     text = normalised_text(report, data_dir)
     f = facts[facts["report"] == report]
@@ -61,6 +66,16 @@ def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_
                 return STATUS_CLASS[s]
         return ""
 
+    tr = None if translations is None else translations[translations["report"] == report]
+    if tr is not None and "".join(tr["zh"]) != text:
+        tr = None  # not aligned with this text (the validator reports it): show the Chinese alone
+    boundaries = set()
+    if tr is not None:
+        pos = 0
+        for zh in tr["zh"]:
+            boundaries.add(pos)
+            pos += len(zh)
+    sentence_starts: list[int] = []  # index into out where each sentence starts
     out, run, run_cls = [], [], None
 
     def flush():
@@ -71,6 +86,9 @@ def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_
 
     for k, ch in enumerate(text):
         cls = css(cover[k]) or None
+        if k in boundaries:
+            flush()
+            sentence_starts.append(len(out))
         if k in starts or cls != run_cls:
             flush()
             run_cls = cls
@@ -78,8 +96,24 @@ def annotated_html(report: str, facts: pd.DataFrame, events: pd.DataFrame, data_
             out.append(f'<span class="fr-anchor" id="{aid}"></span>')
         run.append(ch)
     flush()
-    body = "".join(out).replace("\n", "<br/>\n")
-    return f'<div class="fr-source" lang="zh">{body}</div>'
+    if tr is None:
+        body = "".join(out).replace("\n", "<br/>\n")
+        return f'<div class="fr-source" lang="zh">{body}</div>'
+    pairs = []
+    ends = sentence_starts[1:] + [len(out)]
+    for (a, b), en, note in zip(zip(sentence_starts, ends), tr["en"], tr["note"]):
+        zh_html = "".join(out[a:b]).rstrip("\n").replace("\n", "<br/>\n")
+        en_html = english_html(en)
+        title = "" if not isinstance(note, str) or not note else f' title="{html.escape(note)}"'
+        pairs.append(f'<div class="fr-pair"><div class="fr-zh" lang="zh">{zh_html}</div>'
+                     f'<div class="fr-en" lang="en"{title}>{en_html}</div></div>')
+    return f'<div class="fr-source fr-bilingual">{"".join(pairs)}</div>'
+
+
+def english_html(english) -> str:
+    """The English of a sentence, escaped, with each stripped-number mark shown as a visible gap."""
+    text = html.escape("" if not isinstance(english, str) else english)
+    return text.replace(html.escape(GAP_MARK), '<span class="fr-gap" title="number stripped from the copy">[gap]</span>')
 
 
 def source_link_html(s: pd.Series) -> str:
@@ -118,7 +152,7 @@ def supplemented_list_html(report: str, facts: pd.DataFrame, supplementary: pd.D
 
 
 def annotated_page_html(facts: pd.DataFrame, events: pd.DataFrame, supplementary: pd.DataFrame,
-                        data_dir=None) -> str:
+                        data_dir=None, translations: pd.DataFrame | None = None) -> str:
     """Every report of the registry, in order: a section with its heading, its annotated text and
     the numbers restored from outside sources. A report added to ``sources.csv`` appears here.
 
@@ -130,7 +164,7 @@ def annotated_page_html(facts: pd.DataFrame, events: pd.DataFrame, supplementary
         parts.append(
             f'<section class="fr-report" id="{html.escape(rep.section_anchor)}">'
             f'<h2>{html.escape(rep.label)} ({html.escape(rep.source_file[:3])})</h2>'
-            f'{annotated_html(rep.key, facts, events, data_dir)}'
+            f'{annotated_html(rep.key, facts, events, data_dir, translations)}'
             f'<p>Restored from outside sources:</p>'
             f'{supplemented_list_html(rep.key, facts, supplementary, events)}</section>')
     return "\n".join(parts)
