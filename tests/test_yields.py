@@ -282,7 +282,7 @@ def test_every_excluded_row_lacks_a_count():
 
 
 def test_comparisons_only_pair_like_units(table):
-    comp = Y.comparison_table(table)
+    comp = Y.pairwise_yield_comparisons(table)
     units = dict(zip(table["label"], table["unit"]))
     assert not comp.empty
     for r in comp.itertuples():

@@ -75,7 +75,7 @@ def linked_interval_table(intervals: pd.DataFrame, from_page: str = "book/speed"
     return linked_columns(interval_table(intervals).set_index("milestone"), {"range": ids}, from_page)
 
 
-def comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
+def benchmark_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """Benchmarks against intervals, for display (recorded milestones only)."""
     t = comparison.copy()
     t["city"] = t["report"].map(city)

@@ -172,7 +172,7 @@ def _fmt_p(p: float) -> str:
 
 
 def comparison_display(comp: pd.DataFrame) -> pd.DataFrame:
-    """:func:`~analysis.methods.yields.comparison_table` with ratios and intervals written out."""
+    """:func:`~analysis.methods.yields.pairwise_yield_comparisons` with ratios and intervals written out."""
     return pd.DataFrame({
         "unit": comp["unit"], "programme 1": comp["programme 1"], "programme 2": comp["programme 2"],
         "positives / tested": [f"{a:,}/{b:,} vs {c:,}/{d:,}" for a, b, c, d in
@@ -231,7 +231,7 @@ def yield_lines(yields: pd.DataFrame) -> list[str]:
 
 
 def comparison_lines(comp: pd.DataFrame) -> list[str]:
-    """One line per estimable pair of :func:`~analysis.methods.yields.comparison_table`."""
+    """One line per estimable pair of :func:`~analysis.methods.yields.pairwise_yield_comparisons`."""
     lines = []
     for _, r in comp.dropna(subset=["rate ratio"]).iterrows():
         score = ("" if pd.isna(r["score lower"]) else

@@ -16,7 +16,7 @@ Layers:
   with their exact bound instead of a diverging coefficient;
 * the curated table → chapter tables, as numbers: :func:`programme_yields` (one row per programme
   with both counts), :func:`excluded_programmes` (rows without both counts, and why),
-  :func:`comparison_table`, :func:`glm_table` and :func:`published_check` (the book's intervals
+  :func:`pairwise_yield_comparisons`, :func:`glm_table` and :func:`published_check` (the book's intervals
   against the rates the sources published).
 
 How the chapter shows them (the forest plot, the formatted tables and sentences) is in
@@ -400,7 +400,7 @@ def excluded_programmes(screening: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def comparison_table(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
+def pairwise_yield_comparisons(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
     """Every pair of programmes counted in the same unit: rate ratio, score and exact intervals.
 
     Programme 1 is the one listed first in ``yields`` (study cities before anchors), except that
