@@ -416,3 +416,16 @@ def test_forest_points_link_to_the_facts_of_their_rows(table):
     linked = {link for tr in fig.data if tr.meta for link in tr.meta["fr_links"] if link}
     expected = {f"annotated.html#fact-{ids.split(';')[0]}" for ids in table["fact_ids"] if ids}
     assert linked == expected and expected  # the restored Mudanjiang rows included
+
+
+def test_the_display_table_links_outside_sources_to_their_pages():
+    """A supplemented programme's source cell links to its outside URL as well as to its facts."""
+    from analysis.core.loaders import load_screening, load_supplementary
+    from analysis.figures.links import linked_table_html
+    from analysis.figures.yields import yields_display
+
+    table = Y.programme_yields(load_screening(), load_supplementary())
+    shown = yields_display(table)
+    html_out = linked_table_html(shown.values, shown.links, shown.from_page)
+    urls = [u for u in table["url"] if isinstance(u, str) and u]
+    assert urls and all(f'href="{u}"' in html_out for u in urls)

@@ -32,9 +32,16 @@ def _cell_html(value, row_ids, from_page: str) -> str:
     shown = html.escape(text).replace("\n", "<br/>")
     if not ids:
         return shown
-    links = " ".join(f'<a class="fr-source-link" href="{html.escape(source_href(i, from_page))}" '
+    links = " ".join(f'<a class="fr-source-link" href="{html.escape(cell_href(i, from_page))}" '
                      f'title="source: {html.escape(i)}">[{k + 1}]</a>' for k, i in enumerate(ids))
     return f"{shown} <sup>{links}</sup>"
+
+
+def cell_href(row_id: str, from_page: str) -> str:
+    """Where a cell's link goes: an outside source's URL as it is, a curated row's sentence otherwise."""
+    if row_id.startswith(("https://", "http://")):
+        return row_id
+    return source_href(row_id, from_page)
 
 
 def linked_table_html(values: pd.DataFrame, links: pd.DataFrame, from_page: str) -> str:

@@ -63,7 +63,10 @@ def yields_display(yields: pd.DataFrame, from_page: str = "book/yields") -> Link
             for b, r3 in zip(yields["one_sided_bound_per_10k"], yields["rule_of_three_per_10k"])],
         "source": [source_text(r) for _, r in yields.iterrows()],
     }, index=pd.Index(list(yields["label"]), name="programme"))
-    return linked_columns(values, {"source": list(yields["fact_ids"])}, from_page)
+    # the facts behind the row, then the outside source's URL (its links open the sentence, then the page)
+    ids = [";".join(x for x in (f if isinstance(f, str) else "", u if isinstance(u, str) else "") if x)
+           for f, u in zip(yields["fact_ids"], yields["url"])]
+    return linked_columns(values, {"source": ids}, from_page)
 
 
 # --------------------------------------------------------------------------------------
