@@ -33,3 +33,38 @@ def interval_range(lower, upper, status: str) -> str:
     if lower < 0:
         return f"{fmt_hours(lower)} to {fmt_hours(upper)} h"
     return f"{fmt_hours(lower)}–{fmt_hours(upper)} h"
+
+
+def interval_decimals(lower: float, upper: float, significant: int = 2) -> int:
+    """Decimals for an estimate and its interval: the interval's width keeps ``significant`` digits.
+
+    The book's one precision rule: a number is printed to the digits its uncertainty supports, no
+    more. ``0.288 (0.174–0.450)`` has width 0.276, so two decimals: ``0.29 (0.17–0.45)``; a doubling
+    time of 6.6 (3.6–40.0) days has width 36, so none: ``7 (4–40)``. Never negative (whole numbers
+    are not rounded to tens).
+    """
+    width = abs(float(upper) - float(lower))
+    if not math.isfinite(width) or width == 0:
+        return significant
+    return max(0, significant - 1 - math.floor(math.log10(width)))
+
+
+def fmt_number(value: float, decimals: int) -> str:
+    """``value`` with ``decimals`` decimals and thousands separators."""
+    text = f"{float(value):,.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text.replace(",", "")) == 0 else text
+
+
+def fmt_estimate(value, lower, upper, significant: int = 2, unit: str = "") -> str:
+    """``0.29 (0.17–0.45)``: an estimate with its interval, digits from :func:`interval_decimals`.
+
+    Limits of opposite sign, or negative ones, are joined by "to" (``-0.08 (-0.11 to -0.06)``);
+    a missing estimate or limit gives an empty string (never NaN).
+    """
+    if any(v is None or pd.isna(v) for v in (value, lower, upper)):
+        return ""
+    d = interval_decimals(lower, upper, significant)
+    lo, hi = fmt_number(lower, d), fmt_number(upper, d)
+    joiner = " to " if float(lower) < 0 or float(upper) < 0 else "–"
+    suffix = f" {unit}" if unit else ""
+    return f"{fmt_number(value, d)}{suffix} ({lo}{joiner}{hi}{suffix})"
