@@ -175,7 +175,8 @@ def test_tables_and_figure():
 
     fig = fig_pooling((5, 10, 20), marks=pd.DataFrame({"label": ["x"], "prevalence": [3e-5]}), threshold=0.001)
     names = [tr.name for tr in fig.data]
-    assert {"5-in-1", "10-in-1", "20-in-1"} <= set(names)
+    assert {"5-in-1 (perfect assay)", "10-in-1 (perfect assay)", "20-in-1 (perfect assay)"} <= set(names)
+    assert "Sp" in fig.layout.title.text and "Se" in fig.layout.title.text
     be_trace = next(tr for tr in fig.data if tr.name.startswith("break-even"))
     assert list(be_trace.x) == pytest.approx([break_even_prevalence(k) for k in (5, 10, 20)])
     assert fig.layout.xaxis.type == "log"
@@ -183,9 +184,11 @@ def test_tables_and_figure():
 
 def test_scenarios_stack_one_table_per_sensitivity():
     t = P.pooling_scenarios({"a": 0.001}, [10, 20])
-    assert list(t["pool sensitivity"]) == list(P.POOL_SENSITIVITY_SCENARIOS)
+    assert list(t["pool sensitivity (assumed)"]) == list(P.POOL_SENSITIVITY_SCENARIOS)
+    assert (t["specificity (assumed)"] == 1.0).all()
     for _, r in t.iterrows():
-        assert r["tests per person, 20-in-1"] == pytest.approx(dorfman_tests_per_person(0.001, 20, r["pool sensitivity"]))
+        assert r["tests per person, 20-in-1"] == pytest.approx(
+            dorfman_tests_per_person(0.001, 20, r["pool sensitivity (assumed)"]))
 
 
 def test_figure_marks_crossovers():

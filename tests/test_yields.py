@@ -190,10 +190,17 @@ def test_exact_conditional_bounds_have_tail_probability_alpha_over_two(x1, n1, x
         assert stats.binom.cdf(x1, N, pi(c.upper)) == pytest.approx(0.025, rel=1e-6)
 
 
-def test_exact_conditional_p_value_is_the_binomial_test():
-    x1, n1, x2, n2 = 0, 171300, 19, 658772
-    c = compare_yields(x1, n1, x2, n2, method="exact-cond")
-    assert c.p_value == pytest.approx(binomtest(x1, x1 + x2, n1 / (n1 + n2)).pvalue, rel=1e-9)
+def test_exact_conditional_p_value_is_the_central_binomial_test():
+    """Twice the smaller binomial tail (the convention of the Clopper-Pearson interval), not the
+    minimum-likelihood p-value of scipy's binomtest."""
+    for x1, n1, x2, n2 in [(0, 171300, 19, 658772), (19, 658772, 300, 9899828), (300, 9899828, 183, 4740000)]:
+        c = compare_yields(x1, n1, x2, n2, method="exact-cond")
+        N, pi0 = x1 + x2, n1 / (n1 + n2)
+        central = min(1.0, 2 * min(stats.binom.cdf(x1, N, pi0), stats.binom.sf(x1 - 1, N, pi0)))
+        assert c.p_value == pytest.approx(central, rel=1e-9)
+    # Mudanjiang vs Wuhan: minimum-likelihood p is 1.000, the central one 0.953
+    c = compare_yields(19, 658772, 300, 9899828, method="exact-cond")
+    assert c.p_value == pytest.approx(0.9526, abs=1e-3) and binomtest(19, 319, 658772 / 10558600).pvalue > 0.99
 
 
 # ---------------------------------------------------------------- several programmes

@@ -1,15 +1,18 @@
 """Testing yields as the chapter shows them: the forest plot, the display tables and the sentences.
 
 The numbers come from :mod:`analysis.methods.yields` (one row per programme, the comparison and
-GLM tables); this module only draws and formats them.  Every yield is written with
-:func:`analysis.figures.fmt.fmt_rate` (three significant digits, never scientific), and the
-confidence level is read from the table (:func:`level_text`), never assumed.
+GLM tables); this module only draws and formats them.  Every yield and ratio with an interval is
+written with :func:`analysis.figures.fmt.fmt_estimate` (digits follow the interval's width); a
+number without an interval (a bound, the rule of three) with :func:`analysis.figures.fmt.fmt_rate`
+(three significant digits).  The confidence level is read from the table (:func:`level_text`),
+never assumed.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -19,13 +22,22 @@ from plotly.subplots import make_subplots
 from ..core.ids import first_fact_id
 from ..core.registry import report_colours
 from ..methods.yields import UNITS, glm_table
-from .fmt import fmt_rate
+from .fmt import fmt_estimate, fmt_rate
 from .links import LinkedTable, link_points, linked_columns
 from .style import ANCHOR_COLOUR
 
 #: How each unit is written in tables and axis titles.
 UNIT_LABELS = {"persons": "per 10,000 persons", "person_tests": "per 10,000 person-tests",
                "samples": "per 10,000 samples"}
+
+
+def fmt_yield(value, lower, upper) -> str:
+    """:func:`fmt_estimate` for a yield or ratio, with an exact zero written ``0`` (``0 (0–0.22)``,
+    not ``0.00 (0.00–0.22)``): a count of zero is not a measurement to two decimals."""
+    text = fmt_estimate(value, lower, upper)
+    if text and float(value) == 0 and float(lower) == 0:
+        text = re.sub(r"0\.0+(?=[ –])", "0", text)
+    return text
 
 
 def level_text(yields: pd.DataFrame) -> str:
@@ -56,7 +68,7 @@ def yields_display(yields: pd.DataFrame, from_page: str = "book/yields") -> Link
         "unit": list(yields["unit"]),
         "positives / tested": [f"{p:,} / {t:,}" + (" (about)" if q == "about" else "")
                                for p, t, q in zip(yields["positives"], yields["tested"], yields["tested_qualifier"])],
-        f"yield per 10,000 ({level} CI)": [f"{fmt_rate(r)} ({fmt_rate(lo)}–{fmt_rate(hi)})" for r, lo, hi in
+        f"yield per 10,000 ({level} CI)": [fmt_yield(r, lo, hi) for r, lo, hi in
                                            zip(yields["rate_per_10k"], yields["lower_per_10k"], yields["upper_per_10k"])],
         f"zero count: one-sided {level} bound | rule of three": [
             "" if pd.isna(b) else f"≤ {fmt_rate(b)} | {'' if pd.isna(r3) else fmt_rate(r3)}"
@@ -168,6 +180,17 @@ def _fmt_ratio(v: float) -> str:
     return fmt_rate(v)
 
 
+def fmt_ratio_ci(ratio, lower, upper) -> str:
+    """``0.95 (0.57–1.5)``: a rate ratio with its interval, digits from the interval's width
+    (:func:`fmt_estimate`); an infinite limit is written ∞ and the finite numbers with three
+    significant digits; "" when missing."""
+    if any(v is None or pd.isna(v) for v in (ratio, lower, upper)):
+        return ""
+    if math.isinf(ratio) or math.isinf(lower) or math.isinf(upper):
+        return f"{_fmt_ratio(ratio)} ({_fmt_ratio(lower)}–{_fmt_ratio(upper)})"
+    return fmt_yield(ratio, lower, upper)
+
+
 def _fmt_p(p: float) -> str:
     if p is None or (isinstance(p, float) and math.isnan(p)):
         return ""
@@ -175,18 +198,22 @@ def _fmt_p(p: float) -> str:
 
 
 def comparison_display(comp: pd.DataFrame) -> pd.DataFrame:
-    """:func:`~analysis.methods.yields.pairwise_yield_comparisons` with ratios and intervals written out."""
+    """:func:`~analysis.methods.yields.pairwise_yield_comparisons` with ratios and intervals written out.
+
+    Each interval stands beside the p-value of the same convention, and beside it the p-value
+    Holm-adjusted over the table's comparisons (the family)."""
     return pd.DataFrame({
         "unit": comp["unit"], "programme 1": comp["programme 1"], "programme 2": comp["programme 2"],
         "positives / tested": [f"{a:,}/{b:,} vs {c:,}/{d:,}" for a, b, c, d in
                                zip(comp["positives 1"], comp["tested 1"], comp["positives 2"], comp["tested 2"])],
-        "rate ratio": [_fmt_ratio(v) for v in comp["rate ratio"]],
-        "score 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
-                          for lo, hi in zip(comp["score lower"], comp["score upper"])],
+        "rate ratio (score 95 % CI)": [fmt_ratio_ci(r, lo, hi) for r, lo, hi in
+                                       zip(comp["rate ratio"], comp["score lower"], comp["score upper"])],
         "score p": [_fmt_p(p) for p in comp["score p"]],
-        "exact conditional 95 % CI": ["" if pd.isna(lo) else f"{_fmt_ratio(lo)}–{_fmt_ratio(hi)}"
-                                      for lo, hi in zip(comp["exact lower"], comp["exact upper"])],
-        "exact p": [_fmt_p(p) for p in comp["exact p"]],
+        "score p (Holm)": [_fmt_p(p) for p in comp["score p (Holm)"]],
+        "rate ratio (exact conditional 95 % CI)": [fmt_ratio_ci(r, lo, hi) for r, lo, hi in
+                                                   zip(comp["rate ratio"], comp["exact lower"], comp["exact upper"])],
+        "exact p (central)": [_fmt_p(p) for p in comp["exact p"]],
+        "exact p (Holm)": [_fmt_p(p) for p in comp["exact p (Holm)"]],
         "note": comp["reason"].fillna(""),
     })
 
@@ -198,7 +225,7 @@ def glm_display(yields: pd.DataFrame, alpha: float = 0.05) -> pd.DataFrame:
 
     def ratio_col(t):
         return [("1 (reference)" if role == "reference" else
-                 "" if pd.isna(r) else f"{_fmt_ratio(r)} ({_fmt_ratio(lo)}–{_fmt_ratio(hi)})")
+                 fmt_ratio_ci(r, lo, hi))
                 for role, r, lo, hi in zip(t["role"], t["ratio"], t["lower"], t["upper"])]
 
     def test_or_note(r) -> str:
@@ -223,8 +250,8 @@ def yield_lines(yields: pd.DataFrame) -> list[str]:
     for _, r in yields.iterrows():
         about = "about " if r["tested_qualifier"] == "about" else ""
         line = (f"{r['screening_id']}: {r['positives']:,} / {about}{r['tested']:,} {r['unit']}: "
-                f"{fmt_rate(r['rate_per_10k'])} per 10,000 ({level} CI {fmt_rate(r['lower_per_10k'])}–"
-                f"{fmt_rate(r['upper_per_10k'])}, {r['method']})")
+                f"{fmt_yield(r['rate_per_10k'], r['lower_per_10k'], r['upper_per_10k'])} per 10,000 "
+                f"({level} CI, {r['method']})")
         if r["positives"] == 0:
             line += f"; one-sided {level} bound {fmt_rate(r['one_sided_bound_per_10k'])}"
             if not pd.isna(r["rule_of_three_per_10k"]):  # the rule of three is a 95 % rule only
@@ -234,11 +261,14 @@ def yield_lines(yields: pd.DataFrame) -> list[str]:
 
 
 def comparison_lines(comp: pd.DataFrame) -> list[str]:
-    """One line per estimable pair of :func:`~analysis.methods.yields.pairwise_yield_comparisons`."""
+    """One line per estimable pair of :func:`~analysis.methods.yields.pairwise_yield_comparisons`:
+    each interval with its own p-value and the Holm-adjusted one."""
     lines = []
     for _, r in comp.dropna(subset=["rate ratio"]).iterrows():
         score = ("" if pd.isna(r["score lower"]) else
-                 f"score {_fmt_ratio(r['score lower'])}–{_fmt_ratio(r['score upper'])}, p {_fmt_p(r['score p'])}; ")
-        lines.append(f"[{r['unit']}] {r['programme 1']} vs {r['programme 2']}: ratio {_fmt_ratio(r['rate ratio'])} "
-                     f"({score}exact {_fmt_ratio(r['exact lower'])}–{_fmt_ratio(r['exact upper'])}, p {_fmt_p(r['exact p'])})")
+                 f"score {fmt_ratio_ci(r['rate ratio'], r['score lower'], r['score upper'])}, "
+                 f"p {_fmt_p(r['score p'])}, Holm {_fmt_p(r['score p (Holm)'])}; ")
+        lines.append(f"[{r['unit']}] {r['programme 1']} vs {r['programme 2']}: {score}"
+                     f"exact {fmt_ratio_ci(r['rate ratio'], r['exact lower'], r['exact upper'])}, "
+                     f"central p {_fmt_p(r['exact p'])}, Holm {_fmt_p(r['exact p (Holm)'])}")
     return lines

@@ -11,6 +11,11 @@ number: no peer-reviewed 20-in-1 field evaluation was found, and the book runs t
 yield per person-test is the right input; a yield per person is the same only when each person
 gave one specimen.  A yield observed *with* pooling understates p by the factor Se.
 
+Below 1 the specificity (:data:`SPECIFICITY_SCENARIOS`) and the loss of sensitivity with pool
+size (:func:`dilution_sensitivity`, :data:`DILUTION_SCENARIOS`) are assumed scenarios too, run by
+:func:`imperfect_assay_table` with the share of positive pools that hold a true positive
+(:func:`positive_pool_ppv`).
+
 The chapter's figure of these curves is :func:`analysis.figures.pooling.fig_pooling`.
 """
 
@@ -27,6 +32,8 @@ from scipy.optimize import brentq
 #: Sensitivity of a pooled test relative to an individual one. ASSUMED scenarios (methods_notes.md,
 #: section 7, suggests 0.90 / 0.95 / 1.0), not a sourced number; change them freely.
 POOL_SENSITIVITY_SCENARIOS = (1.0, 0.95, 0.90)
+
+PER_10K = 10_000
 
 
 @dataclass(frozen=True)
@@ -177,7 +184,7 @@ def break_even_table(pool_sizes: Sequence[int], pool_sensitivities: Sequence[flo
                 note = "no break-even: missed positive pools are never retested, so pooling never needs more tests"
             elif b <= 0.0:
                 note = "never saves tests: false-positive pools cost more than pooling saves"
-            rows.append({"pool size": k, "pool sensitivity (assumed)": se,
+            rows.append({"pool size": k, "pool sensitivity (assumed)": se, "specificity (assumed)": specificity,
                          "break-even prevalence (%)": 100 * b if 0 < b < 1 else np.nan,
                          "tests per person as p → 0": dorfman_tests_per_person(0.0, k, se, specificity),
                          "note": note})
@@ -188,12 +195,14 @@ def pooling_table(prevalences: Mapping[str, float], pool_sizes: Sequence[int], p
                   specificity: float = 1.0, max_size: int = 50) -> pd.DataFrame:
     """Expected tests per person at given prevalences (e.g. observed yields, the NHC threshold).
 
-    One row per prevalence: tests per person for each pool size, the best pool size up to
-    ``max_size`` and the infections missed per 10,000 screened under ``pool_sensitivity``.
+    One row per prevalence: the assumed pool sensitivity and specificity, tests per person for each
+    pool size, the best pool size up to ``max_size`` and the infections missed per 10,000 screened
+    under ``pool_sensitivity``.
     """
     rows = []
     for label, p in prevalences.items():
-        row = {"prevalence": label, "per 10,000": 10_000 * p}
+        row = {"prevalence": label, "per 10,000": PER_10K * p, "pool sensitivity (assumed)": pool_sensitivity,
+               "specificity (assumed)": specificity}
         for k in pool_sizes:
             row[f"tests per person, {k}-in-1"] = dorfman_tests_per_person(p, k, pool_sensitivity, specificity)
         best = optimal_pool_size(p, max_size, pool_sensitivity, specificity)
@@ -207,8 +216,86 @@ def pooling_table(prevalences: Mapping[str, float], pool_sizes: Sequence[int], p
 def pooling_scenarios(prevalences: Mapping[str, float], pool_sizes: Sequence[int],
                       pool_sensitivities: Sequence[float] = POOL_SENSITIVITY_SCENARIOS, specificity: float = 1.0,
                       max_size: int = 50) -> pd.DataFrame:
-    """:func:`pooling_table` under each assumed pool sensitivity, stacked (column ``pool sensitivity``)."""
-    frames = [pooling_table(prevalences, pool_sizes, se, specificity, max_size).assign(**{"pool sensitivity": se})
-              for se in pool_sensitivities]
+    """:func:`pooling_table` under each assumed pool sensitivity, stacked (column
+    ``pool sensitivity (assumed)`` first, then ``specificity (assumed)``)."""
+    frames = [pooling_table(prevalences, pool_sizes, se, specificity, max_size) for se in pool_sensitivities]
     out = pd.concat(frames, ignore_index=True)
-    return out[["pool sensitivity"] + [c for c in out.columns if c != "pool sensitivity"]]
+    first = ["pool sensitivity (assumed)", "specificity (assumed)"]
+    return out[first + [c for c in out.columns if c not in first]]
+
+
+# --------------------------------------------------------------------------------------
+# An imperfect assay: specificity below 1 and sensitivity lost to dilution
+
+#: Specificities of one test (pooled or individual) the chapter runs.  ASSUMED scenarios, not
+#: sourced numbers: 1 (the perfect assay of the tables above), 0.999 and 0.99.
+SPECIFICITY_SCENARIOS = (1.0, 0.999, 0.99)
+
+#: Sensitivity of an individual test.  ASSUMED (1: the yields already count what the assay found).
+INDIVIDUAL_SENSITIVITY = 1.0
+
+#: Share of sensitivity lost each time the pool size doubles (parameter ``d`` of
+#: :func:`dilution_sensitivity`).  ASSUMED scenarios, not fitted to any evaluation: 0 (no
+#: dilution) and 0.05.
+DILUTION_SCENARIOS = (0.0, 0.05)
+
+
+def dilution_sensitivity(pool_size, individual_sensitivity: float = INDIVIDUAL_SENSITIVITY, loss_per_doubling: float = 0.05):
+    """Sensitivity of a pool of ``pool_size`` specimens with one positive: s_k = s_1 (1 - d)^log2(k).
+
+    The model is this book's *assumption*, not a published fit.  Its form follows from PCR
+    arithmetic: pooling k specimens dilutes the positive one k-fold, which delays amplification by
+    log2(k) cycles, so each doubling of the pool pushes a further share of weak positives past the
+    detection limit; ``loss_per_doubling`` (d) is that share, assumed constant.  s_1 is the
+    individual test's sensitivity; s_k falls strictly with k when 0 < d < 1 and equals s_1 at k = 1.
+    """
+    _, k = _validate(0.0, pool_size, individual_sensitivity, 1.0)
+    if not 0 <= loss_per_doubling < 1:
+        raise ValueError("loss_per_doubling must be in [0, 1)")
+    out = individual_sensitivity * (1 - loss_per_doubling) ** np.log2(k)
+    return float(out) if np.ndim(out) == 0 else out
+
+
+def positive_pool_ppv(prevalence, pool_size, sensitivity: float = 1.0, specificity: float = 1.0):
+    """Share of positive pools that hold at least one infected specimen (PPV of a positive pool).
+
+    Se (1 - q) / (Se (1 - q) + (1 - Sp) q) with q = (1 - p)^k; NaN where no pool can test positive.
+    """
+    p, k = _validate(prevalence, pool_size, sensitivity, specificity)
+    q = (1 - p) ** k
+    true_pos, false_pos = sensitivity * (1 - q), (1 - specificity) * q
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out = np.where(true_pos + false_pos > 0, true_pos / (true_pos + false_pos), np.nan)
+    return float(out) if out.ndim == 0 else out
+
+
+def imperfect_assay_table(prevalences: Mapping[str, float], pool_sizes: Sequence[int],
+                          specificities: Sequence[float] = SPECIFICITY_SCENARIOS,
+                          losses_per_doubling: Sequence[float] = DILUTION_SCENARIOS,
+                          individual_sensitivity: float = INDIVIDUAL_SENSITIVITY) -> pd.DataFrame:
+    """Dorfman pooling with an imperfect assay, one row per scenario × prevalence × pool size.
+
+    Every row names its assumptions: ``specificity (assumed)`` (of each test, pooled or individual),
+    ``individual sensitivity (assumed)``, ``dilution loss per doubling (assumed)`` and the resulting
+    ``pool sensitivity`` (:func:`dilution_sensitivity`).  Results: expected tests per person
+    (:func:`dorfman_tests_per_person` with the pool sensitivity), its ratio to the perfect assay's,
+    the PPV of a positive pool (:func:`positive_pool_ppv`) and the infections missed by pooling per
+    10,000 screened.  A pool holding several positives is taken to be detected with the one-positive
+    sensitivity (it is at least that): at yields of a few per 10,000 such pools are rare.
+    """
+    rows = []
+    for sp in specificities:
+        for d in losses_per_doubling:
+            for label, p in prevalences.items():
+                for k in pool_sizes:
+                    se = dilution_sensitivity(k, individual_sensitivity, d)
+                    tests = dorfman_tests_per_person(p, k, se, sp)
+                    rows.append({"specificity (assumed)": sp, "individual sensitivity (assumed)": individual_sensitivity,
+                                 "dilution loss per doubling (assumed)": d, "prevalence": label,
+                                 "per 10,000": PER_10K * p, "pool size": k, "pool sensitivity": se,
+                                 "tests per person": tests,
+                                 "tests vs perfect assay": tests / dorfman_tests_per_person(p, k),
+                                 "PPV of a positive pool": positive_pool_ppv(p, k, se, sp),
+                                 "missed per 10,000 screened": PER_10K * p * (1 - se)})
+    return pd.DataFrame(rows)
+

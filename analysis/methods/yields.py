@@ -33,6 +33,7 @@ from itertools import combinations
 
 import numpy as np
 import pandas as pd
+from statsmodels.stats.multitest import multipletests
 from statsmodels.stats.proportion import proportion_confint
 from statsmodels.stats.rates import confint_poisson_2indep, test_poisson_2indep
 
@@ -146,16 +147,41 @@ def _exact_conditional_ci(p1: int, n1: int, p2: int, n2: int, alpha: float) -> t
     return (0.0 if p1 == 0 else to_ratio(lo_pi)), (math.inf if p2 == 0 else to_ratio(hi_pi))
 
 
+def _paired_p_value(p1: int, n1: int, p2: int, n2: int, method: str) -> float:
+    """The two-sided p-value of ratio = 1 under the *same* convention as the interval of ``method``.
+
+    ``exact-cond``: the central (equal-tailed) conditional binomial p-value, twice the smaller
+    one-sided exact p-value of statsmodels' ``test_poisson_2indep(method="exact-cond")``, capped
+    at 1.  It inverts exactly to the Clopper-Pearson-based interval, so p < alpha precisely when
+    the interval excludes 1 (the minimum-likelihood p-value that statsmodels and scipy's
+    ``binomtest`` return by default does not).  ``score`` and ``wald-log``: statsmodels' test of
+    the same name, the one its interval inverts.  ``mover`` is an interval method with no test:
+    NaN.
+    """
+    if method == "mover":
+        return math.nan
+    with warnings.catch_warnings():  # statsmodels divides by the zero rate when p2 == 0 (ratio inf)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        if method == "exact-cond":
+            tails = [test_poisson_2indep(p1, n1, p2, n2, method="exact-cond", compare="ratio",
+                                         alternative=alt).pvalue for alt in ("smaller", "larger")]
+            return float(min(1.0, 2 * min(tails)))
+        return float(test_poisson_2indep(p1, n1, p2, n2, method=method, compare="ratio").pvalue)
+
+
 def compare_yields(positives1, tested1, positives2, tested2, unit1: str = "persons", unit2: str = "persons",
                    method: str = "score", alpha: float = 0.05) -> Comparison:
     """Rate ratio (programme 1 / programme 2) with its (1 - alpha) interval and two-sided p-value.
 
     ``method="score"`` (default), ``"wald-log"`` or ``"mover"``: statsmodels'
-    ``confint_poisson_2indep`` and ``test_poisson_2indep``.  These refuse a programme with zero
+    ``confint_poisson_2indep`` and ``test_poisson_2indep`` with the same method (``mover`` has no
+    test: its p-value is NaN).  The p-value always follows the interval's convention
+    (:func:`_paired_p_value`): p < alpha exactly when the interval excludes 1.  These refuse a programme with zero
     positives (statsmodels returns a meaningless zero-width interval there).  ``"exact-cond"``:
     the exact conditional interval (binomial on p1 given p1 + p2, Clopper-Pearson) with
     statsmodels' exact conditional test; it stays valid with one zero count (ratio 0 with an
-    upper bound, or infinite with a lower bound).  Two zero counts say nothing about the ratio.
+    upper bound, or infinite with a lower bound); its p-value is the central conditional binomial
+    one.  Two zero counts say nothing about the ratio.
 
     Different denominator units are refused: persons and person-tests count different things.
     """
@@ -168,7 +194,6 @@ def compare_yields(positives1, tested1, positives2, tested2, unit1: str = "perso
     p2, n2 = _check_counts(positives2, tested2)
     if p1 == 0 and p2 == 0:
         raise ValueError("both programmes found zero positives: the data say nothing about their ratio")
-    test_method = method if method != "mover" else "score"
     if method == "exact-cond":
         lo, hi = _exact_conditional_ci(p1, n1, p2, n2, alpha)
     elif p1 == 0 or p2 == 0:
@@ -176,11 +201,9 @@ def compare_yields(positives1, tested1, positives2, tested2, unit1: str = "perso
                          "use method='exact-cond' or report its exact upper bound")
     else:
         lo, hi = confint_poisson_2indep(p1, n1, p2, n2, method=method, compare="ratio", alpha=alpha)
-    with warnings.catch_warnings():  # statsmodels divides by the zero rate when p2 == 0 (ratio inf)
-        warnings.simplefilter("ignore", RuntimeWarning)
-        test = test_poisson_2indep(p1, n1, p2, n2, method=test_method, compare="ratio")
+    p_value = _paired_p_value(p1, n1, p2, n2, method)
     ratio = math.inf if p2 == 0 else (p1 / n1) / (p2 / n2)
-    return Comparison(ratio, float(lo), float(hi), float(test.pvalue), method, unit1)
+    return Comparison(ratio, float(lo), float(hi), p_value, method, unit1)
 
 
 # --------------------------------------------------------------------------------------
@@ -407,6 +430,11 @@ def pairwise_yield_comparisons(yields: pd.DataFrame, alpha: float = 0.05) -> pd.
     a zero-count programme is put first so that its ratio is 0 with a finite upper bound.  The
     score interval (statsmodels) is given where both found positives; the exact conditional
     interval always, except when both found nothing (then only the reason).
+
+    Each p-value follows its interval's convention (:func:`compare_yields`).  The comparisons of
+    the table are one family: ``score p (Holm)`` and ``exact p (Holm)`` are Holm-adjusted over
+    every pair with a p-value of that kind (:func:`holm_adjust`), so an adjusted p below alpha
+    keeps the family-wise error rate at alpha; the unadjusted p and the intervals are per pair.
     """
     rows = []
     for unit in UNITS:
@@ -431,8 +459,23 @@ def pairwise_yield_comparisons(yields: pd.DataFrame, alpha: float = 0.05) -> pd.
                 row["reason"] = "one programme found nothing: exact conditional interval only"
             rows.append(row)
     cols = ["unit", "programme 1", "programme 2", "positives 1", "tested 1", "positives 2", "tested 2", "rate ratio",
-            "score lower", "score upper", "score p", "exact lower", "exact upper", "exact p", "reason"]
-    return pd.DataFrame(rows).reindex(columns=cols)
+            "score lower", "score upper", "score p", "score p (Holm)", "exact lower", "exact upper", "exact p",
+            "exact p (Holm)", "reason"]
+    out = pd.DataFrame(rows).reindex(columns=cols)
+    for raw in ("score p", "exact p"):
+        out[f"{raw} (Holm)"] = holm_adjust(out[raw], alpha)
+    return out
+
+
+def holm_adjust(p_values, alpha: float = 0.05) -> pd.Series:
+    """Holm-adjusted p-values (statsmodels ``multipletests(method="holm")``) over the non-missing
+    entries of ``p_values``, which form one family; missing entries stay missing."""
+    p = pd.Series(p_values, dtype=float)
+    out = pd.Series(np.nan, index=p.index)
+    ok = p.notna()
+    if ok.any():
+        out[ok] = multipletests(p[ok].to_numpy(), alpha=alpha, method="holm")[1]
+    return out
 
 
 def glm_table(yields: pd.DataFrame, family: str = "poisson", alpha: float = 0.05) -> pd.DataFrame:
