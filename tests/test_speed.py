@@ -1,4 +1,6 @@
-"""Response speed: bound arithmetic, intervals (censoring, conflicts, stated durations), benchmarks, KM."""
+"""Response speed: bound arithmetic, intervals (did not happen, conflicts, stated durations), benchmarks.
+
+The bounds on the empirical distribution are tested in tests/test_speed_distribution.py."""
 
 from __future__ import annotations
 
@@ -184,15 +186,17 @@ def test_only_round_one_counts_for_round_one():
     assert r["status"] == "cannot_tell" and np.isnan(r["lower_hours"])
 
 
-def test_censored_when_the_milestone_never_happened_in_the_window():
+def test_did_not_happen_when_the_milestone_never_happened_in_the_window():
     e = events(ev("a-e01", "first_case", "2020-01-23", "day"))
     window_end = T("2021-01-01")
     out = speed.response_intervals(e, "first_detection", "lockdown", reports=["a"],
                                    never={("lockdown", "a"): "no lockdown, by declaration"}, windows={"a": window_end})
     r = _one(out)
-    assert r["status"] == "censored" and r["reason"] == "no lockdown, by declaration"
-    assert r["lower_hours"] == hours(window_end - T("2020-01-24"))
-    assert r["upper_hours"] == hours(window_end - T("2020-01-23"))
+    assert r["status"] == "did_not_happen" and r["reason"] == "no lockdown, by declaration"
+    # no interval (it is not censoring): the window's length is context only
+    assert np.isnan(r["lower_hours"]) and np.isnan(r["upper_hours"])
+    assert r["window_lower_hours"] == hours(window_end - T("2020-01-24"))
+    assert r["window_upper_hours"] == hours(window_end - T("2020-01-23"))
     assert "first case used" in r["basis"]          # fallback when no first detection is dated
 
 
@@ -324,14 +328,18 @@ def test_unknown_point_is_an_error():
 
 @pytest.fixture(scope="module")
 def intervals():
-    return speed.all_intervals(load_events())
+    return speed.all_milestone_intervals(load_events())
 
 
 def test_every_interval_is_well_formed(intervals):
     assert set(intervals["status"]) <= set(speed.STATUSES)
     assert set(intervals["milestone"]) == set(speed.MILESTONES)
-    bounded = intervals[intervals["status"] != "cannot_tell"]
+    bounded = intervals[~intervals["status"].isin(["cannot_tell", "did_not_happen"])]
     assert bounded[["lower_hours", "upper_hours"]].notna().all().all()
+    never = intervals[intervals["status"] == "did_not_happen"]
+    assert len(never) and never[["lower_hours", "upper_hours"]].isna().all().all()
+    assert (never["window_lower_hours"] <= never["window_upper_hours"]).all()
+    assert intervals.loc[intervals["status"] != "did_not_happen", ["window_lower_hours", "window_upper_hours"]].isna().all().all()
     assert (bounded["lower_hours"] <= bounded["upper_hours"]).all()
     told = intervals[intervals["status"] == "cannot_tell"]
     assert told[["lower_hours", "upper_hours"]].isna().all().all()
@@ -373,11 +381,11 @@ def test_declared_never_happened_milestones_have_no_dated_event():
     b = e.merge(event_times.event_bounds(e).drop(columns=["report", "event_type", "sequence"]), on="event_id")
     for point, report in speed.NEVER_HAPPENED:
         found, _ = speed.point_candidates(b, report, speed.POINTS[point])
-        assert found == [], f"{report} has a dated {point} event but is declared censored"
+        assert found == [], f"{report} has a dated {point} event but is declared as not having happened"
 
 
-def test_censored_rows_are_the_declared_ones(intervals):
-    cens = intervals[intervals["status"] == "censored"]
+def test_did_not_happen_rows_are_the_declared_ones(intervals):
+    cens = intervals[intervals["status"] == "did_not_happen"]
     declared = {(speed.MILESTONES[m].end, r) for m, r in zip(cens["milestone"], cens["report"])}
     assert declared == set(speed.NEVER_HAPPENED)
 
@@ -511,8 +519,9 @@ def test_comparison_reuses_judge_and_never_judges_unknown_intervals(intervals):
     assert set(cmp["judgement"]) <= set(benchmarks.JUDGEMENTS)
     assert (cmp.loc[cmp["status"] == "cannot_tell", "judgement"] == "cannot tell").all()
     assert (cmp.loc[cmp["upper_hours"] < 0, "judgement"] == "cannot tell").all()
-    cens = cmp[cmp["status"] == "censored"]
+    cens = cmp[cmp["status"] == "did_not_happen"]
     assert (cens["judgement"] != "met").all()
+    assert (cens["window_lower_hours"] > 0).all()
     # every benchmark meets every report once per interval row of its milestone
     per = cmp.groupby("benchmark_id").size()
     sizes = intervals.groupby("milestone").size()
@@ -523,8 +532,10 @@ def test_comparison_verdicts_on_a_synthetic_table():
     iv = pd.DataFrame([
         ("a", "", 0, 20, "observed", ""), ("b", "", 30, 40, "observed", ""), ("c", "", 10, 30, "observed", ""),
         ("d", "d-e02", -38, -13, "conflicting", "ends before it starts"), ("d", "d-e03", 0, 2, "conflicting", ""),
-        ("e", "", 100, 120, "censored", ""), ("f", "", np.nan, np.nan, "cannot_tell", "no dated end")],
+        ("e", "", np.nan, np.nan, "did_not_happen", ""), ("f", "", np.nan, np.nan, "cannot_tell", "no dated end")],
         columns=["report", "alternative", "lower_hours", "upper_hours", "status", "reason"])
+    iv["window_lower_hours"] = [np.nan] * 5 + [100, np.nan]
+    iv["window_upper_hours"] = [np.nan] * 5 + [120, np.nan]
     iv["milestone"], iv["start_at"] = "detection_to_lockdown", T("2022-01-01")
     b = pd.DataFrame({"benchmark_id": ["x-1", "x-2"], "milestone": "detection_to_lockdown", "rule": "r",
                       "applies_when": np.nan, "limit": [24, 1], "limit_unit": ["hours", "days"],
@@ -563,59 +574,6 @@ def test_explanations_quote_only_the_data(intervals):
     assert quotes and set(quotes) <= known
     for bid in b["benchmark_id"]:
         assert f"**{bid}:" in text
-
-
-# --------------------------------------------------------------------------------------
-# Kaplan-Meier (descriptive)
-
-def _km_frame(rows):
-    return pd.DataFrame([{"report": r, "alternative": a, "lower_hours": lo, "upper_hours": hi, "status": s,
-                          "reason": ""} for r, a, lo, hi, s in rows])
-
-
-def test_km_matches_the_product_limit_by_hand():
-    iv = _km_frame([("a", "", 1, 2, "observed"), ("b", "", 3, 5, "observed"), ("c", "", 4, 6, "censored"),
-                    ("d", "", 6, 8, "observed")])
-    km = speed.km_bounds(iv)
-    low = km[km["bound"] == "lower"].set_index("hours")["surv_prob"]
-    # lower bounds: events at 1, 3, 6 with a censoring at 4: S = 3/4, 3/4*2/3, then 1/2*0/1
-    assert low.loc[1] == pytest.approx(3 / 4) and low.loc[3] == pytest.approx(1 / 2) and low.loc[6] == pytest.approx(0)
-    up = km[km["bound"] == "upper"].set_index("hours")["surv_prob"]
-    # upper bounds: events at 2, 5, 8; censoring at 6 (after 5): S = 3/4, 1/2, 0
-    assert list(up.index) == [2, 5, 8]
-    assert list(up) == pytest.approx([3 / 4, 1 / 2, 0])
-    med = speed.km_medians(iv).set_index("bound")
-    assert med.loc["lower", "median_hours"] == 6 and med.loc["upper", "median_hours"] == 8
-
-
-def test_km_inputs_bracket_alternatives_and_skip_unknowns():
-    iv = _km_frame([("a", "x", -38, -13, "conflicting"), ("a", "y", 0, 2, "conflicting"),
-                    ("b", "", np.nan, np.nan, "cannot_tell"), ("c", "", 1000, 1024, "censored"),
-                    ("d", "", -20, -5, "observed"), ("g", "x", 1, 3, "conflicting"), ("g", "y", 2, 9, "conflicting")])
-    inp = speed.km_inputs(iv).set_index("report")
-    # the alternative dated before its trigger is no evidence: only a's 0-2 h reading is used
-    assert (inp.loc["a", "lower"], inp.loc["a", "upper"], inp.loc["a", "event"]) == (0, 2, 1)
-    assert (inp.loc["g", "lower"], inp.loc["g", "upper"], inp.loc["g", "event"]) == (1, 9, 1)
-    assert not inp.loc["b", "used"] and inp.loc["c", "event"] == 0
-    assert not inp.loc["d", "used"] and "dated before its trigger" in inp.loc["d", "reason"]
-
-
-def test_km_with_no_event_is_empty_and_says_why():
-    iv = _km_frame([("c", "", 1000, 1024, "censored"), ("b", "", np.nan, np.nan, "cannot_tell")])
-    assert speed.km_bounds(iv).empty
-    assert (speed.km_medians(iv)["note"] == "no observed event").all()
-
-
-def test_km_lower_curve_never_above_the_upper_curve(intervals):
-    for key in ("detection_to_lockdown", "detection_to_round1_start"):
-        km = speed.km_bounds(intervals[intervals["milestone"] == key])
-        low, up = (km[km["bound"] == b].set_index("hours")["surv_prob"] for b in ("lower", "upper"))
-        grid = sorted(set(low.index) | set(up.index))
-
-        def at(s, t):
-            before = s[s.index <= t]
-            return 1.0 if before.empty else before.iloc[-1]
-        assert all(at(low, t) <= at(up, t) + 1e-12 for t in grid)
 
 
 # --------------------------------------------------------------------------------------
@@ -681,10 +639,12 @@ def test_figures_have_a_panel_each():
         for tr in fig.data:
             if tr.name.startswith(f"{p}: "):
                 assert set(tr.y) <= set(labels) and tr.yaxis == start[0].yaxis
-    iv = speed.all_intervals(e)
-    fig2 = speed_figures.fig_intervals(iv, load_benchmarks())
-    bars = [tr for tr in fig2.data if tr.type == "bar"]
-    assert len(bars) == iv.loc[iv["status"] != "cannot_tell", "milestone"].nunique()
+    for iv in (speed.all_milestone_intervals(e), speed.all_intervals(e)):   # the new and the former interface
+        fig2 = speed_figures.fig_intervals(iv, load_benchmarks())
+        bars = [tr for tr in fig2.data if tr.type == "bar"]
+        assert len(bars) == iv.loc[iv["status"] != "cannot_tell", "milestone"].nunique()
+        texts = [x for tr in bars for x in tr.text]
+        assert sum("did not happen in the report's window" in x for x in texts) == 3
 
 
 def test_vectorised_bounds_equal_the_scalar_ones():
@@ -718,7 +678,7 @@ def test_vectorised_bounds_refuse_what_the_scalar_ones_refuse(when, precision, p
 def test_linked_interval_table_links_each_range_to_its_events():
     import re
 
-    iv = speed.all_intervals(load_events())
+    iv = speed.all_milestone_intervals(load_events())
     rec = iv[iv["milestone"].isin(speed.RECORDED)]
     out = speed_figures.linked_interval_table(rec)._repr_html_()
     expected = sum(len([e for e in (a, b) if isinstance(e, str) and e]) for a, b in zip(rec["start_event"], rec["end_event"]))

@@ -20,8 +20,9 @@ from ..core.registry import bilingual, city_names, report_colours, report_keys
 from ..core.tables import is_blank
 from ..methods.benchmarks import limit_hours, verdicts
 from ..methods.event_times import PART_WORDS, PARTS_OF_DAY, event_bounds, to_hours
-from ..methods.speed import (MILESTONES, PLANNED, POINTS, STATED_DURATIONS, choose_alternatives, join_notes,
-                             point_candidates, stated_hours)
+from ..methods.speed import (MILESTONES, PLANNED, POINTS, STATED_DURATIONS, choose_alternatives,
+                             distribution_inputs, empirical_bounds, join_notes, median_range, point_candidates,
+                             stated_hours)
 from .fmt import fmt_hours, interval_range
 from .links import linked_columns
 
@@ -59,11 +60,34 @@ def bounds_table(events: pd.DataFrame, types: Iterable[str] | None = None) -> pd
     return pd.DataFrame(rows).set_index("event_id")
 
 
+def window_text(window_lower, window_upper) -> str:
+    """A milestone that did not happen, with its window: ``… (which ends 49–50 days, 1176–1200 h, after the start)``."""
+    if window_lower is None or pd.isna(window_lower):
+        return "did not happen in the report's window"
+    days = f"{fmt_hours(window_lower / 24)}" + ("" if window_upper == window_lower else
+                                                 f"–{fmt_hours(window_upper / 24)}")
+    return (f"did not happen in the report's window (which ends {days} days, "
+            f"{fmt_hours(window_lower)}–{fmt_hours(window_upper)} h, after the start)")
+
+
+def range_text(lower, upper, status, window_lower=np.nan, window_upper=np.nan) -> str:
+    """An interval in words: ``0–48 h``; a milestone that did not happen says so, with its window."""
+    if status == "did_not_happen":
+        return window_text(window_lower, window_upper)
+    return interval_range(lower, upper, status)
+
+
+def _ranges(t: pd.DataFrame) -> list[str]:
+    wl = t["window_lower_hours"] if "window_lower_hours" in t else pd.Series(np.nan, index=t.index)
+    wu = t["window_upper_hours"] if "window_upper_hours" in t else pd.Series(np.nan, index=t.index)
+    return [range_text(*x) for x in zip(t["lower_hours"], t["upper_hours"], t["status"], wl, wu)]
+
+
 def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
     """The intervals as the chapter shows them: milestone, city, alternative, range, status, reason."""
     t = intervals.copy()
     t["city"] = t["report"].map(city)
-    t["range"] = [interval_range(a, b, s) for a, b, s in zip(t["lower_hours"], t["upper_hours"], t["status"])]
+    t["range"] = _ranges(t)
     t["why"] = [join_notes(r, b) for r, b in zip(t["reason"], t["basis"])]
     return t[["milestone", "city", "alternative", "range", "lower_hours", "upper_hours", "status", "why"]]
 
@@ -79,7 +103,7 @@ def benchmark_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
     """Benchmarks against intervals, for display (recorded milestones only)."""
     t = comparison.copy()
     t["city"] = t["report"].map(city)
-    t["interval"] = [interval_range(a, b, s) for a, b, s in zip(t["lower_hours"], t["upper_hours"], t["status"])]
+    t["interval"] = _ranges(t)
     t["limit"] = [f"{'≤' if k == 'deadline' else '≥'} {fmt_hours(v)} h" for v, k in zip(t["limit_hours"], t["limit_kind"])]
     return t[["benchmark_id", "city", "alternative", "interval", "limit", "judgement", "in_force"]]
 
@@ -130,7 +154,7 @@ def explain(comparison: pd.DataFrame, intervals: pd.DataFrame, benchmarks: pd.Da
                 quotes.append(f"stated duration {iv['stated_fact']} 「{iv['stated_quote']}」")
             how = join_notes(iv["basis"], iv["reason"])
             lines.append(f"- {city(c['report'])}{alt}: **{c['judgement']}**, interval "
-                         f"{interval_range(c['lower_hours'], c['upper_hours'], c['status'])} ({c['status']}) "
+                         f"{range_text(c['lower_hours'], c['upper_hours'], c['status'], c.get('window_lower_hours'), c.get('window_upper_hours'))} ({c['status']}) "
                          f"against {sign} {fmt_hours(lim)} h; {'; '.join(quotes)}. {how[:1].upper() + how[1:]}. "
                          f"{_FORCE[c['in_force']]}")
         rest = cmp_b[cmp_b["status"] == "cannot_tell"]
@@ -162,6 +186,53 @@ def verdict_summary(comparison: pd.DataFrame) -> str:
             lines.append(f"- **{verdict}**: {city(report)}, {', '.join(parts)}")
     n = int((v["judgement"] == "cannot tell").sum())
     lines.append(f"- **cannot tell**: the other {n} of {len(v)} benchmark–city pairs")
+    return "\n".join(lines)
+
+
+def distribution_table(intervals: pd.DataFrame) -> pd.DataFrame:
+    """One milestone's empirical bounds for display: hours, cities known to have reached it, cities that may have.
+
+    Counts out of the cities with an interval (:func:`analysis.methods.speed.empirical_bounds`);
+    hours by :func:`analysis.figures.fmt.fmt_hours`. No standard error: there is no sample.
+    """
+    b = empirical_bounds(intervals)
+    return pd.DataFrame({"by (h)": [fmt_hours(h) for h in b["hours"]],
+                         "known to have reached it": [f"{k} of {n}" for k, n in zip(b["known"], b["cities"])],
+                         "may have reached it": [f"{p} of {n}" for p, n in zip(b["possible"], b["cities"])]})
+
+
+def distribution_text(intervals: pd.DataFrame) -> str:
+    """Markdown: who is in one milestone's distribution (with its alternatives), who is not and why, the median.
+
+    Cities where the milestone did not happen are named in words with their window, never counted
+    as late; the median is a range (:func:`analysis.methods.speed.median_range`) or the reason
+    there is none.
+    """
+    inp = distribution_inputs(intervals)
+    alts = intervals.set_index(["report", "alternative"])
+    lines = []
+    inside = inp[inp["role"] == "in distribution"]
+    for r in inside.itertuples(index=False):
+        what = f"{fmt_hours(r.lower)}–{fmt_hours(r.upper)} h"
+        if r.alternatives:
+            parts = [f"{a}: {interval_range(alts.loc[(r.report, a), 'lower_hours'], alts.loc[(r.report, a), 'upper_hours'], 'conflicting')}"
+                     for a in r.alternatives.split("; ")]
+            what += (f" (from the earliest lower to the latest upper bound of the alternatives, each shown as it is: "
+                     f"{'; '.join(parts)})" if len(parts) > 1 else f" (alternative {parts[0]})")
+        extra = f"; {r.reason}" if r.reason else ""
+        lines.append(f"- {city(r.report)}: {what}{extra}")
+    for r in inp[inp["role"] == "did not happen"].itertuples(index=False):
+        lines.append(f"- {city(r.report)}: {window_text(r.window_lower, r.window_upper)}; not in the distribution "
+                     f"(not a late time, not a censored one). {r.reason[:1].upper() + r.reason[1:]}.")
+    for role in ("dated before its trigger", "cannot tell"):
+        for r in inp[inp["role"] == role].itertuples(index=False):
+            lines.append(f"- {city(r.report)}: {role}, left out ({r.reason})")
+    med = median_range(intervals)
+    if pd.isna(med["lower"]):
+        lines.append(f"- Median: {med['note']}.")
+    else:
+        lines.append(f"- Median: between {fmt_hours(med['lower'])} and {fmt_hours(med['upper'])} h "
+                     f"({med['cities']} cities).")
     return "\n".join(lines)
 
 
@@ -327,13 +398,18 @@ def fig_timelines(table: pd.DataFrame):
 def fig_intervals(intervals: pd.DataFrame, benchmarks: pd.DataFrame | None = None):
     """Each milestone's intervals per city (and alternative), benchmark limits as dashed lines.
 
-    Bars span ``[lower, upper]`` hours, hatched for conflicting alternatives. A censored interval
-    (the milestone came later, if at all) is drawn at the right of its panel, not to scale, with its
-    bound written on it. Cities that cannot be told are left out (see the interval table). Each panel
+    Bars span ``[lower, upper]`` hours, hatched for conflicting alternatives. A milestone that did
+    not happen in the report's window is no interval: it is drawn at the right of its panel, not
+    to scale, with the window written on it. Cities that cannot be told are left out (see the interval table). Each panel
     has its own scale.
     """
     colour_of = report_colours()
-    bounded = intervals[intervals["status"] != "cannot_tell"]
+    bounded = intervals[intervals["status"] != "cannot_tell"].copy()
+    never = bounded["status"] == "did_not_happen"
+    if "window_lower_hours" in bounded:   # drawn at the window's end (the former "censored" rows carry it already)
+        bounded.loc[never, "lower_hours"] = bounded.loc[never, "window_lower_hours"]
+        bounded.loc[never, "upper_hours"] = bounded.loc[never, "window_upper_hours"]
+    bounded.loc[bounded["status"] == "censored", "status"] = "did_not_happen"
     keys = [k for k in MILESTONES if k in set(bounded["milestone"])]
     fig = make_subplots(rows=len(keys), cols=1, vertical_spacing=0.5 / max(len(keys), 1),
                         subplot_titles=[MILESTONES[k].label for k in keys])
@@ -341,31 +417,31 @@ def fig_intervals(intervals: pd.DataFrame, benchmarks: pd.DataFrame | None = Non
     for i, k in enumerate(keys, start=1):
         t = bounded[bounded["milestone"] == k]
         labels = [city(r) + (f" ({a})" if a else "") for r, a in zip(t["report"], t["alternative"])]
-        finite = t[t["status"] != "censored"]
+        finite = t[t["status"] != "did_not_happen"]
         limits = [] if benchmarks is None else list(zip(benchmarks.loc[benchmarks["milestone"] == k, "benchmark_id"],
                                                          limit_hours(benchmarks)[benchmarks["milestone"] == k]))
         right = max([*finite["upper_hours"], *(lim for _, lim in limits), 1.0])
-        cens = t[t["status"] == "censored"]
+        cens = t[t["status"] == "did_not_happen"]
         if len(finite) == 0:
             right = max(right, cens["lower_hours"].max() * 1.2)
         beyond = bool((cens["lower_hours"] > right).any())
         edge = right * (1.6 if beyond else 1.15)
         left = min(0.0, t["lower_hours"].min()) - 0.03 * edge
         colours = [colour_of.get(r, _RANGE_COLOUR) for r in t["report"]]
-        uppers = [min(edge, u) if s != "censored" else edge for u, s in zip(t["upper_hours"], t["status"])]
-        # a censored bound beyond every other number of the panel is drawn past them, not to scale
-        lowers = [right * 1.05 if st == "censored" and lo > right else lo
+        uppers = [min(edge, u) if s != "did_not_happen" else edge for u, s in zip(t["upper_hours"], t["status"])]
+        # a window beyond every other number of the panel is drawn past them, not to scale
+        lowers = [right * 1.05 if st == "did_not_happen" and lo > right else lo
                   for lo, st in zip(t["lower_hours"], t["status"])]
         widths = [max(u - lo, edge * 0.004) for u, lo in zip(uppers, lowers)]
-        text = [interval_range(lo, up, s) for lo, up, s in zip(t["lower_hours"], t["upper_hours"], t["status"])]
-        censored = [st == "censored" for st in t["status"]]
+        text = [range_text(lo, up, s, lo, up) for lo, up, s in zip(t["lower_hours"], t["upper_hours"], t["status"])]
+        absent = [st == "did_not_happen" for st in t["status"]]
         fig.add_trace(go.Bar(y=labels, x=widths, base=lowers, orientation="h", marker=dict(color=colours),
-                             text=[f"{x}, not to scale →" if c else x for x, c in zip(text, censored)],
-                             textposition=["inside" if c else "outside" for c in censored], insidetextanchor="start",
+                             text=[f"{x}, not to scale →" if c else x for x, c in zip(text, absent)],
+                             textposition=["inside" if c else "outside" for c in absent], insidetextanchor="start",
                              constraintext="none",
                              cliponaxis=False, hovertext=text, hoverinfo="text", name=MILESTONES[k].label,
                              showlegend=False,
-                             marker_pattern_shape=["/" if st == "censored" else "x" if st == "conflicting" else ""
+                             marker_pattern_shape=["/" if st == "did_not_happen" else "x" if st == "conflicting" else ""
                                                    for st in t["status"]]), row=i, col=1)
         xref = "x" if i == 1 else f"x{i}"
         for j, (bid, lim) in enumerate(limits):

@@ -89,14 +89,15 @@ def in_force(benchmark: pd.Series, when, benchmarks: pd.DataFrame) -> str:
 
 
 COMPARISON_COLUMNS = ["benchmark_id", "milestone", "rule", "applies_when", "limit_hours", "limit_kind", "report",
-                      "alternative", "lower_hours", "upper_hours", "status", "judgement", "in_force", "reason"]
+                      "alternative", "lower_hours", "upper_hours", "status", "judgement", "in_force", "reason",
+                      "window_lower_hours", "window_upper_hours"]
 
 
 def compare_benchmarks(intervals: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
     """Every benchmark against every interval of its milestone: one row per (benchmark, interval row).
 
-    ``judgement`` from :func:`judge` (a censored interval counts as "later than its lower
-    bound"; a ``cannot_tell`` interval, or one dated before its trigger (upper bound below zero),
+    ``judgement`` from :func:`judge` (a milestone that did not happen in the window counts as
+    "later than the window", ``window_lower_hours``; a ``cannot_tell`` interval, or one dated before its trigger (upper bound below zero),
     cannot be judged); ``in_force`` from :func:`in_force` at
     the start instant of the interval.
     """
@@ -107,18 +108,24 @@ def compare_benchmarks(intervals: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.
         for _, iv in sel.iterrows():
             if iv["status"] == "cannot_tell":
                 verdict, reason = "cannot tell", iv["reason"]
+            elif iv["status"] == "did_not_happen":
+                # it never happened in a window of at least window_lower_hours: later than that, if ever
+                verdict = judge(iv["window_lower_hours"], math.inf, lim, b["limit_kind"])
+                reason = "" if is_blank(iv["reason"]) else iv["reason"]
             elif iv["status"] != "censored" and iv["upper_hours"] < 0:
                 verdict = "cannot tell"
                 reason = join_notes("dated before its trigger: the interval is self-contradictory", iv["reason"])
             else:
-                upper = math.inf if iv["status"] == "censored" else iv["upper_hours"]
+                upper = math.inf if iv["status"] == "censored" else iv["upper_hours"]  # censored: the former label
                 verdict = judge(iv["lower_hours"], upper, lim, b["limit_kind"])
                 reason = "" if is_blank(iv["reason"]) else iv["reason"]
             rows.append({"benchmark_id": b["benchmark_id"], "milestone": b["milestone"], "rule": b["rule"],
                          "applies_when": b["applies_when"], "limit_hours": lim, "limit_kind": b["limit_kind"],
                          "report": iv["report"], "alternative": iv["alternative"],
                          "lower_hours": iv["lower_hours"], "upper_hours": iv["upper_hours"], "status": iv["status"],
-                         "judgement": verdict, "in_force": in_force(b, iv["start_at"], benchmarks), "reason": reason})
+                         "judgement": verdict, "in_force": in_force(b, iv["start_at"], benchmarks), "reason": reason,
+                         "window_lower_hours": iv.get("window_lower_hours", math.nan),
+                         "window_upper_hours": iv.get("window_upper_hours", math.nan)})
     return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 

@@ -1,4 +1,4 @@
-"""Response speed: response intervals between points of an outbreak response, and their Kaplan-Meier summary.
+"""Response speed: response intervals between points of an outbreak response, and the bounds they put on its distribution.
 
 How fast each city moved is the reports' main boast and the hardest thing to measure fairly: the
 texts give times to different precisions (see :mod:`analysis.methods.event_times`) and sometimes
@@ -7,14 +7,17 @@ uncertainty:
 
 * :func:`response_intervals`: for a start and an end point (see :data:`POINTS`), one row per report
   (and one per alternative where sources conflict) with ``lower_hours``, ``upper_hours`` and a
-  ``status``: ``observed``; ``censored`` (the milestone never happened in the report's window, a
-  declared fact, see :data:`NEVER_HAPPENED`); ``conflicting`` (alternative intervals, never
-  averaged); or ``cannot_tell`` (the texts do not date it; the ``reason`` says what is missing);
+  ``status``: ``observed``; ``did_not_happen`` (the milestone never happened in the report's
+  window, a declared fact, see :data:`NEVER_HAPPENED`: no time at all, the window's length is
+  context, not a bound); ``conflicting`` (alternative intervals, never averaged); or
+  ``cannot_tell`` (the texts do not date it; the ``reason`` says what is missing);
 * :data:`MILESTONES` and :func:`all_intervals`: the intervals the book reports (the keys of
   :data:`MILESTONES` are the ``milestone`` enum of ``data/schemas/benchmarks.schema.yaml``);
 * :func:`point_candidates` / :func:`choose_alternatives`: the dated events that stand for a point;
-* :func:`km_bounds`: a Kaplan-Meier summary (statsmodels ``SurvfuncRight``) run once on the lower
-  and once on the upper bounds. Five cities are not a sample: it is descriptive only.
+* :func:`distribution_inputs`, :func:`empirical_bounds`, :func:`median_range`: the intervals as
+  bounds on the empirical distribution of a milestone's times (the share of cities known to have
+  reached it by t, and the share that may have). No standard errors and no survival estimate: a
+  handful of cities is not a sample, and "did not happen" is kept out of the distribution.
 
 The benchmarks the intervals are judged against are in :mod:`analysis.methods.benchmarks`.
 All times are local (Beijing) time as the texts give them; no time zone is attached.
@@ -35,7 +38,7 @@ from ..core.registry import report_keys
 from ..core.tables import is_blank, read_table_schema
 from .event_times import UNIT_HOURS, event_bounds, to_hours
 
-STATUSES = ("observed", "censored", "conflicting", "cannot_tell")
+STATUSES = ("observed", "did_not_happen", "conflicting", "cannot_tell")
 
 
 # --------------------------------------------------------------------------------------
@@ -114,9 +117,10 @@ MILESTONES = {m.key: m for m in (
 #: Milestones that some event type records (the others are all ``cannot_tell``).
 RECORDED = tuple(k for k, m in MILESTONES.items() if m.start is not None)
 
-#: Milestones that never happened in a report's window, keyed by (end point, report): the
-#: interval is censored at the end of the window (``sources.csv`` ``period_end``). Declared, with
-#: the evidence; absence from a text alone is never taken as "never happened".
+#: Milestones that never happened in a report's window, keyed by (end point, report): status
+#: ``did_not_happen``, with the time from the start to the end of the window (``sources.csv``
+#: ``period_end``) as context. Not censoring: nothing says the milestone came later. Declared,
+#: with the evidence; absence from a text alone is never taken as "never happened".
 NEVER_HAPPENED = {
     ("lockdown", "suining"): (
         "Suining had no static management (supplementary_evidence.md, 001: 'Suining had no mass screening and "
@@ -245,7 +249,7 @@ def stated_hours(sd: StatedDuration, facts: pd.DataFrame) -> tuple[float, str]:
 
 INTERVAL_COLUMNS = ["report", "alternative", "lower_hours", "upper_hours", "status", "basis", "reason",
                     "start_event", "end_event", "start_at", "start_quote", "end_quote", "start_source_id",
-                    "end_source_id", "stated_fact", "stated_quote"]
+                    "end_source_id", "stated_fact", "stated_quote", "window_lower_hours", "window_upper_hours"]
 
 
 def response_intervals(events: pd.DataFrame, start_type, end_type, *, reports: Iterable[str] | None = None,
@@ -265,9 +269,11 @@ def response_intervals(events: pd.DataFrame, start_type, end_type, *, reports: I
     conference) bounds its first member from above only (lower 0). Stated durations
     (:data:`STATED_DURATIONS`, values from ``facts``) narrow the upper bound.
 
-    ``censored``: the end never happened in the report's window (``never``, default
-    :data:`NEVER_HAPPENED`, keyed by (end_type, report)); bounds are the time from the start to
-    the window's end (``windows``: report -> end instant, default from ``sources.csv``).
+    ``did_not_happen``: the end never happened in the report's window (``never``, default
+    :data:`NEVER_HAPPENED`, keyed by (end_type, report)). It has no interval (``lower_hours`` and
+    ``upper_hours`` are NaN); ``window_lower_hours`` / ``window_upper_hours`` give the time from
+    the start to the window's end as context (``windows``: report -> end instant, default from
+    ``sources.csv``).
     ``cannot_tell``: no dated start or end; ``reason`` names what is missing.
     """
     sp, ep = _point(start_type), _point(end_type)
@@ -281,7 +287,8 @@ def response_intervals(events: pd.DataFrame, start_type, end_type, *, reports: I
 
     def row(report, **kw):
         base = dict.fromkeys(INTERVAL_COLUMNS, None)
-        base.update(report=report, alternative="", lower_hours=np.nan, upper_hours=np.nan)
+        base.update(report=report, alternative="", lower_hours=np.nan, upper_hours=np.nan,
+                    window_lower_hours=np.nan, window_upper_hours=np.nan)
         base.update(kw)
         rows.append(base)
 
@@ -317,9 +324,10 @@ def response_intervals(events: pd.DataFrame, start_type, end_type, *, reports: I
                     continue
                 for s in s_alts:
                     row(report, alternative=s.event_id if len(s_alts) > 1 else "",
-                        lower_hours=to_hours(end - s.upper), upper_hours=to_hours(end - s.lower), status="censored",
-                        basis=join_notes("censored at the end of the report's window "
-                                    f"({(end - pd.Timedelta(days=1)).date()})", s_basis),
+                        window_lower_hours=to_hours(end - s.upper), window_upper_hours=to_hours(end - s.lower),
+                        status="did_not_happen",
+                        basis=join_notes("did not happen by the end of the report's window "
+                                         f"({(end - pd.Timedelta(days=1)).date()})", s_basis),
                         reason=never[key], start_event=s.event_id, start_at=s.lower, start_quote=s.quote,
                         start_source_id=_sid(s))
             else:
@@ -368,6 +376,8 @@ def response_intervals(events: pd.DataFrame, start_type, end_type, *, reports: I
     out = pd.DataFrame(rows, columns=INTERVAL_COLUMNS)
     out["lower_hours"] = out["lower_hours"].astype(float)
     out["upper_hours"] = out["upper_hours"].astype(float)
+    out["window_lower_hours"] = out["window_lower_hours"].astype(float)
+    out["window_upper_hours"] = out["window_upper_hours"].astype(float)
     out["start_at"] = pd.to_datetime(out["start_at"])
     return out
 
@@ -396,7 +406,8 @@ def milestone_intervals(events: pd.DataFrame, key: str, **kw) -> pd.DataFrame:
     if m.start is None:
         reports = list(kw.get("reports") or report_keys())
         out = pd.DataFrame([{**dict.fromkeys(INTERVAL_COLUMNS, None), "report": r, "alternative": "",
-                             "lower_hours": np.nan, "upper_hours": np.nan, "status": "cannot_tell",
+                             "lower_hours": np.nan, "upper_hours": np.nan, "window_lower_hours": np.nan,
+                             "window_upper_hours": np.nan, "status": "cannot_tell",
                              "reason": "no event type records this step, and none of the five texts dates it"}
                             for r in reports], columns=INTERVAL_COLUMNS)
         out["start_at"] = pd.to_datetime(out["start_at"])
@@ -406,108 +417,122 @@ def milestone_intervals(events: pd.DataFrame, key: str, **kw) -> pd.DataFrame:
     return out
 
 
-def all_intervals(events: pd.DataFrame, keys: Iterable[str] | None = None, **kw) -> pd.DataFrame:
-    """:func:`milestone_intervals` for every milestone (or ``keys``), stacked."""
+def all_milestone_intervals(events: pd.DataFrame, keys: Iterable[str] | None = None, **kw) -> pd.DataFrame:
+    """:func:`milestone_intervals` for every milestone (or ``keys``), stacked (statuses of :data:`STATUSES`)."""
     keys = list(MILESTONES) if keys is None else list(keys)
     return pd.concat([milestone_intervals(events, k, **kw) for k in keys], ignore_index=True)
 
 
+def all_intervals(events: pd.DataFrame, keys: Iterable[str] | None = None, **kw) -> pd.DataFrame:
+    """The former interface of :func:`all_milestone_intervals`, kept for ``analysis/figures/synthesis.py``.
+
+    A ``did_not_happen`` row is labelled ``censored`` there, with the window's bounds in
+    ``lower_hours`` / ``upper_hours`` (what that module and ``analysis.figures.fmt.interval_range``
+    read: "> L h"). Use :func:`all_milestone_intervals` for anything new.
+    """
+    out = all_milestone_intervals(events, keys, **kw)
+    never = out["status"] == "did_not_happen"
+    out.loc[never, "lower_hours"] = out.loc[never, "window_lower_hours"]
+    out.loc[never, "upper_hours"] = out.loc[never, "window_upper_hours"]
+    out.loc[never, "status"] = "censored"
+    return out
+
+
 # --------------------------------------------------------------------------------------
-# Kaplan-Meier (descriptive)
+# Bounds on the empirical distribution (no survival model, no standard errors)
 
-def km_inputs(intervals: pd.DataFrame) -> pd.DataFrame:
-    """One row per report for a Kaplan-Meier run: time on the lower and on the upper bound, event flag.
+#: Milestones whose distribution the chapter bounds: those timed from both ends for several
+#: cities. The press conference is bounded from above only (its lower bounds are all 0 by
+#: construction), and the other recorded milestones have an interval for one city at most.
+BOUND_MILESTONES = ("detection_to_lockdown", "detection_to_round1_start", "round1_duration")
 
-    Observed: event at its bounds. Conflicting: the earliest lower and the latest upper bound over
-    the alternatives (so the two runs bracket every alternative). Censored: censored at its bounds.
-    ``cannot_tell`` reports are left out (listed with ``used`` False and their reason), and so are
-    intervals dated before their trigger (upper bound below zero: self-contradictory, no evidence).
+#: Fewest cities with an interval for which a median is stated at all (as a range).
+MEDIAN_MIN_CITIES = 3
+
+INPUT_COLUMNS = ["report", "role", "lower", "upper", "alternatives", "window_lower", "window_upper", "reason"]
+ROLES = ("in distribution", "did not happen", "dated before its trigger", "cannot tell")
+
+
+def distribution_inputs(intervals: pd.DataFrame) -> pd.DataFrame:
+    """One row per report of one milestone's intervals: its role in the distribution and its bounds.
+
+    ``role``: ``in distribution`` (an observed interval, or conflicting alternatives: ``lower`` /
+    ``upper`` are the earliest lower and the latest upper bound over them, so every alternative and
+    every time inside it lies within; ``alternatives`` lists them, they are never averaged);
+    ``did not happen`` (kept out; ``window_lower`` / ``window_upper`` say how long the window
+    ran); ``dated before its trigger`` (every reading ends before it starts: no evidence); or
+    ``cannot tell``. An alternative dated before its trigger is left out of the others' bounds
+    (``reason`` says so).
     """
     rows = []
     for report, g in intervals.groupby("report", sort=False):
-        contradictory = (g["status"] != "censored") & (g["upper_hours"] < 0)
-        usable = g[(g["status"] != "cannot_tell") & ~contradictory]
-        if usable.empty:
-            reasons = [r for r in g["reason"] if not is_blank(r)]
-            if contradictory.any():
-                reasons.append("dated before its trigger")
-            rows.append({"report": report, "lower": np.nan, "upper": np.nan, "event": np.nan, "used": False,
-                         "reason": "; ".join(reasons)})
-            continue
-        censored = (usable["status"] == "censored").all()
-        rows.append({"report": report, "lower": usable["lower_hours"].min(), "upper": usable["upper_hours"].max(),
-                     "event": 0 if censored else 1, "used": True,
-                     "reason": "censored" if censored else ", ".join(sorted(set(usable["status"])))})
-    return pd.DataFrame(rows, columns=["report", "lower", "upper", "event", "used", "reason"])
+        base = {"report": report, "lower": np.nan, "upper": np.nan, "alternatives": "",
+                "window_lower": np.nan, "window_upper": np.nan, "reason": ""}
+        never = g[g["status"] == "did_not_happen"]
+        timed = g[g["status"].isin(["observed", "conflicting"])]
+        usable = timed[timed["upper_hours"] >= 0]
+        if len(never):
+            rows.append({**base, "role": "did not happen", "window_lower": never["window_lower_hours"].min(),
+                         "window_upper": never["window_upper_hours"].max(), "reason": join_notes(*never["reason"])})
+        elif len(usable):
+            dropped = [a for a in timed.loc[timed["upper_hours"] < 0, "alternative"]]
+            rows.append({**base, "role": "in distribution", "lower": usable["lower_hours"].min(),
+                         "upper": usable["upper_hours"].max(),
+                         "alternatives": "; ".join(a for a in usable["alternative"] if a),
+                         "reason": join_notes(*(f"{a} left out: dated before its trigger" for a in dropped))})
+        elif len(timed):
+            rows.append({**base, "role": "dated before its trigger",
+                         "reason": "every reading ends before it starts: no evidence"})
+        else:
+            rows.append({**base, "role": "cannot tell", "reason": join_notes(*dict.fromkeys(g["reason"]))})
+    return pd.DataFrame(rows, columns=INPUT_COLUMNS)
 
 
-def km_bounds(intervals: pd.DataFrame) -> pd.DataFrame:
-    """Kaplan-Meier survival (share of cities not yet at the milestone) on lower and on upper bounds.
+BOUND_COLUMNS = ["hours", "cities", "known", "possible", "known_share", "possible_share"]
 
-    statsmodels ``SurvfuncRight`` with censored reports as censored. One row per event time and
-    bound, columns ``bound``, ``hours``, ``n_risk``, ``n_events``, ``surv_prob``, ``surv_prob_se``.
-    Descriptive only: five cities are not a sample. Empty when no report is usable.
+
+def empirical_bounds(intervals: pd.DataFrame) -> pd.DataFrame:
+    """Lower and upper empirical distribution of one milestone's times, at every bound that occurs.
+
+    Of the ``cities`` in the distribution (:func:`distribution_inputs`), ``known``: how many are
+    known to have reached the milestone by ``hours`` (upper bound <= hours); ``possible``: how many
+    may have (lower bound <= hours). For any choice of a time inside every interval (any
+    alternative), the share reached by ``hours`` lies between the two shares. A city where the
+    milestone did not happen is not in the distribution. Empty when no city is.
     """
-    from statsmodels.duration.survfunc import SurvfuncRight
-
-    data = km_inputs(intervals)
-    data = data[data["used"]]
-    frames = []
-    if data.empty or not (data["event"] == 1).any():
-        return pd.DataFrame(columns=["bound", "hours", "n_risk", "n_events", "surv_prob", "surv_prob_se"])
-    for bound in ("lower", "upper"):
-        sf = SurvfuncRight(data[bound].to_numpy(float), data["event"].to_numpy(int), title=bound)
-        frames.append(pd.DataFrame({"bound": bound, "hours": sf.surv_times, "n_risk": sf.n_risk,
-                                    "n_events": sf.n_events, "surv_prob": sf.surv_prob,
-                                    "surv_prob_se": sf.surv_prob_se}))
-    return pd.concat(frames, ignore_index=True)
+    inp = distribution_inputs(intervals)
+    inp = inp[inp["role"] == "in distribution"]
+    if inp.empty:
+        return pd.DataFrame(columns=BOUND_COLUMNS)
+    lo, hi = inp["lower"].to_numpy(float), inp["upper"].to_numpy(float)
+    grid = np.unique(np.concatenate([lo, hi]))
+    known = np.array([(hi <= t).sum() for t in grid])
+    possible = np.array([(lo <= t).sum() for t in grid])
+    n = len(inp)
+    return pd.DataFrame({"hours": grid, "cities": n, "known": known, "possible": possible,
+                         "known_share": known / n, "possible_share": possible / n}, columns=BOUND_COLUMNS)
 
 
-def km_medians(intervals: pd.DataFrame) -> pd.DataFrame:
-    """Median time to the milestone on lower and upper bounds, or the reason there is none.
+def median_range(intervals: pd.DataFrame, min_cities: int = MEDIAN_MIN_CITIES) -> dict:
+    """The range the bounds allow for the median time: ``lower``, ``upper``, ``cities``, ``note``.
 
-    statsmodels' convention (as SAS): the first time at which survival falls strictly below 0.5.
+    The sample median never decreases when a time does, so the median of the lower bounds and the
+    median of the upper bounds bracket the median of every completion. Stated only when at least
+    ``min_cities`` cities are in the distribution and both bounds are finite; otherwise NaN, with
+    the reason in ``note``.
     """
-    from statsmodels.duration.survfunc import SurvfuncRight
-
-    data = km_inputs(intervals)
-    data = data[data["used"]]
-    out = []
-    for bound in ("lower", "upper"):
-        if data.empty or not (data["event"] == 1).any():
-            out.append({"bound": bound, "median_hours": np.nan, "n": len(data), "note": "no observed event"})
-            continue
-        sf = SurvfuncRight(data[bound].to_numpy(float), data["event"].to_numpy(int))
-        med = sf.quantile(0.5)
-        note = "" if not np.isnan(med) else "not reached: survival never falls below one half"
-        out.append({"bound": bound, "median_hours": med, "n": len(data), "note": note})
-    return pd.DataFrame(out)
-
-
-#: Milestones summarised by Kaplan-Meier: those timed from both ends for several cities. The press
-#: conference is bounded from above only (its lower bounds are all 0 by construction), and the
-#: other recorded milestones have at most one city with an interval.
-KM_MILESTONES = ("detection_to_lockdown", "detection_to_round1_start", "round1_duration")
+    inp = distribution_inputs(intervals)
+    inp = inp[inp["role"] == "in distribution"]
+    n = len(inp)
+    out = {"lower": np.nan, "upper": np.nan, "cities": n, "note": ""}
+    if n < min_cities:
+        out["note"] = f"not stated: {n} {'city' if n == 1 else 'cities'} with an interval (fewer than {min_cities})"
+        return out
+    lo, hi = float(np.median(inp["lower"])), float(np.median(inp["upper"]))
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        out["note"] = "not stated: the bounds do not determine it"
+        return out
+    out.update(lower=lo, upper=hi)
+    return out
 
 
-def km_summary(intervals: pd.DataFrame, keys: Iterable[str] | None = None) -> pd.DataFrame:
-    """Per milestone and bound: cities used, events, censored, the KM median (or why there is none).
-
-    Descriptive only (five cities are not a sample). Default milestones: :data:`KM_MILESTONES`.
-    A milestone with fewer than two usable cities, or no observed event, gets a note instead of a
-    median.
-    """
-    rows = []
-    for key in (KM_MILESTONES if keys is None else keys):
-        iv = intervals[intervals["milestone"] == key]
-        inp = km_inputs(iv)
-        used = inp[inp["used"]]
-        meds = km_medians(iv).set_index("bound")
-        for bound in ("lower", "upper"):
-            median, note = meds.loc[bound, "median_hours"], meds.loc[bound, "note"]
-            if len(used) < 2:
-                median, note = np.nan, "fewer than two cities with an interval: not summarised"
-            rows.append({"milestone": key, "bound": bound, "cities used": len(used),
-                         "events": int((used["event"] == 1).sum()), "censored": int((used["event"] == 0).sum()),
-                         "left out (cannot tell)": int((~inp["used"]).sum()), "median (h)": median, "note": note})
-    return pd.DataFrame(rows).set_index(["milestone", "bound"])
