@@ -17,7 +17,7 @@ REPORT_KEYS = report_keys()
 from analysis.checks.coverage import uncovered_numbers
 from analysis.core.loaders import load_districts, load_events, load_facts, load_screening, load_supplementary
 from analysis.core.rules import evaluate_formula, quote_supports
-from analysis.core.tables import validate_all
+from analysis.core.tables import scratch_copy, validate_all
 from analysis.core.numerals import numbers_in
 from analysis.core.texts import normalised_text
 
@@ -36,8 +36,9 @@ def test_every_table_validates(data_dir):
 
 
 @pytest.mark.parametrize("report", REPORT_KEYS)
-def test_every_arabic_number_is_covered(report):
-    """Coverage: each digit run in the text is in some quote or listed as not a quantity."""
+def test_every_number_is_covered(report):
+    """Coverage: each digit run and each counting Chinese numeral (两级, 第九版, “四早”) is in some
+    quote or listed in uncounted_numbers.csv with its reason class."""
     assert uncovered_numbers(report) == []
 
 
@@ -183,6 +184,14 @@ def _located(problems, file, line, column):
     ("screening.csv", "screening_id", "yushu-s06", "positives", "400000", "exceed"),
     ("screening.csv", "screening_id", "yushu-s06", "tested_unit", "", "needs its unit"),
     ("sources/supplementary.csv", "source_id", "sup-changchun-01", "url", "http://lfcredit.cn/post/6233.html", "excluded"),
+    ("facts.csv", "fact_id", "dongxing-012", "qualifier", "exact", "implies about"),          # 17.13万: rounded
+    ("facts.csv", "fact_id", "suining-025", "qualifier", "exact", "implies more_than"),       # 3000余
+    ("facts.csv", "fact_id", "yushu-031", "qualifier", "about", "implies nearly"),           # 近三個月
+    ("facts.csv", "fact_id", "dongxing-008", "qualifier", "exact", "implies at_most"),       # 24小时内
+    ("facts.csv", "fact_id", "changchun-054", "qualifier", "exact", "cannot be exact"),      # stripped
+    ("facts.csv", "fact_id", "mudanjiang-005", "qualifier", "more_than", "implies at_least"),  # 以上 inclusive
+    ("facts.csv", "fact_id", "mudanjiang-029", "qualifier", "", "implies at_most"),            # 以下 inclusive
+    ("uncounted_numbers.csv", "context", "一是迅速實現", "reason_class", "vibes", "not in the allowed list"),
 ])
 def test_corruption_is_located(data_copy, table, id_col, row_id, column, value, message):
     line = _corrupt(data_copy, table, id_col, row_id, column, value)
@@ -206,6 +215,41 @@ def test_a_new_number_in_a_source_is_uncovered(data_copy):
     sources.loc[sources.report == "dongxing", "sha256"] = hashlib.sha256(text_file.read_bytes()).hexdigest()
     sources.to_csv(data_copy / "sources.csv", index=False)
     assert [n for _, n in uncovered_numbers("dongxing", data_copy)] == ["4321"]
+
+
+def test_a_new_chinese_numeral_count_is_uncovered(tmp_path):
+    """A count in Chinese numerals added to a report (text and checksum) is reported; words are not."""
+    import hashlib
+    copy = scratch_copy(tmp_path / "data")
+    sources = pd.read_csv(copy / "sources.csv", dtype=str, keep_default_na=False)
+    row = sources.index[sources.report == "yushu"][0]
+    text_file = copy / "sources" / sources.loc[row, "source_file"]
+    text_file.write_text(text_file.read_text(encoding="utf-8") + "\n另派出十二名醫護人員,進一步加強一線力量。\n",
+                         encoding="utf-8")
+    sources.loc[row, "sha256"] = hashlib.sha256(text_file.read_bytes()).hexdigest()
+    sources.to_csv(copy / "sources.csv", index=False)
+    assert uncovered_numbers("yushu") == []
+    assert [n for _, n in uncovered_numbers("yushu", copy)] == ["十二"]
+
+
+def test_every_uncounted_row_has_a_reason_class(data_dir):
+    unc = pd.read_csv(data_dir / "uncounted_numbers.csv", dtype=str, keep_default_na=False)
+    assert (unc.reason_class != "").all(), unc[unc.reason_class == ""]
+
+
+def test_uncounted_rows_are_needed(tmp_path):
+    """Every Chinese-numeral row of uncounted_numbers covers a number the check would otherwise report."""
+    copy = scratch_copy(tmp_path / "data")
+    unc = pd.read_csv(copy / "uncounted_numbers.csv", dtype=str, keep_default_na=False)
+    unc.iloc[:0].to_csv(copy / "uncounted_numbers.csv", index=False)
+    for report in REPORT_KEYS:
+        text = normalised_text(report)
+        missing = uncovered_numbers(report, copy)
+        rows = unc[(unc.report == report) & ~unc.number.str.contains(r"\d")]
+        assert len(rows) > 0
+        for row in rows.itertuples():
+            start = text.find(row.context) + row.context.find(row.number)
+            assert (start, row.number) in missing, (report, row.context)
 
 
 def test_formula_refuses_code():

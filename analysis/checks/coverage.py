@@ -5,15 +5,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from ..core.numerals import chinese_count_mentions
 from ..core.paths import DATA_DIR
 from ..core.tables import load_table
 from ..core.texts import normalised_text
 
 
 def uncovered_numbers(report: str, data_dir: Path | str | None = None) -> list[tuple[int, str]]:
-    """Arabic-digit runs of a normalised text covered by no quote and no uncounted_numbers row.
+    """Numbers of a normalised text covered by no quote and no uncounted_numbers row.
 
-    Returns ``(offset, digits)`` pairs; the coverage test asserts the list is empty.
+    Numbers are Arabic-digit runs and Chinese numerals that count something
+    (:func:`analysis.core.numerals.chinese_count_mentions`: 两级, 三轮, 第九版, 四分之一, “四早”).
+    Returns ``(offset, characters)`` pairs in text order; the coverage test asserts the list is empty.
     """
     base = Path(data_dir) if data_dir is not None else DATA_DIR
     text = normalised_text(report, base)
@@ -39,9 +42,8 @@ def uncovered_numbers(report: str, data_dir: Path | str | None = None) -> list[t
     unc = load_table("uncounted_numbers", base)
     for row in unc[unc["report"] == report].itertuples():
         cover(row.context)
-    missing = []
-    for m in re.finditer(r"\d+", text):
-        if not any(a <= m.start() and m.end() <= b for a, b in spans):
-            missing.append((m.start(), m.group(0)))
-    return missing
+    hits = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"\d+", text)]
+    hits += [(n.start, n.end, n.text) for n in chinese_count_mentions(text)]
+    return [(start, token) for start, end, token in sorted(hits)
+            if not any(a <= start and end <= b for a, b in spans)]
 

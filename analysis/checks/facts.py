@@ -7,6 +7,7 @@ from typing import Iterable
 
 import pandas as pd
 
+from ..core.numerals import find_numbers, implied_qualifier
 from ..core.rules import evaluate_formula, matches_derived, quote_supports
 from ..core.tables import Problem, is_blank, iter_rows, register_check, sibling_table
 from .common import check_conflicts, check_quote
@@ -57,3 +58,31 @@ def _facts_rules(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
             yield Problem(file, line, "unit", f"{row.unit!r} differs from the codebook unit {units[row.metric]!r} of {row.metric}")
     yield from check_conflicts(df, "fact_id", file)
 
+
+
+#: Markers whose qualifier a stripped quote decides although its number is gone (其中以上为...).
+_STRIPPED_MARKERS = (("以上", "at_least"), ("以下", "at_most"), ("以内", "at_most"), ("以內", "at_most"))
+
+
+@register_check("facts")
+def _qualifier_matches_quote(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
+    """Qualifiers say what the quote says (data/README.md, "Qualifiers"); a stripped value is never exact.
+
+    Reported rows: where the words around the stated value imply a qualifier (以上 at_least,
+    以下 at_most, 余/多 more_than, 近 nearly, 约/左右 about, a 万 figure about), the row must carry
+    it.  Stripped rows: never ``exact``; a 以上/以下/以内 in the quote decides the qualifier.
+    """
+    for line, row in iter_rows(df):
+        if row.status == "stripped":
+            if row.qualifier == "exact":
+                yield Problem(file, line, "qualifier", "a stripped value is unknown and cannot be exact")
+                continue
+            implied = {q for w, q in _STRIPPED_MARKERS if w in row.quote}
+            if len(implied) == 1 and row.qualifier not in implied:
+                yield Problem(file, line, "qualifier",
+                              f"the quote implies {implied.pop()}, not {row.qualifier or 'no qualifier'}")
+        elif row.status == "reported" and not is_blank(row.value):
+            mentions = [m for m in find_numbers(row.quote) if m.value == row.value]
+            implied = implied_qualifier(row.quote, mentions[0]) if mentions else None
+            if implied is not None and row.qualifier != implied:
+                yield Problem(file, line, "qualifier", f"the quote implies {implied}, not {row.qualifier}")
