@@ -13,6 +13,7 @@ from scipy import stats
 
 from analysis.core.loaders import load_daily_cases
 from analysis.core.tables import check_table
+from analysis.figures import curves as curve_figures
 from analysis.methods import curves, rt
 from analysis.methods.curves import EstimationError, growth_rate
 from analysis.methods.rt import discr_si, reproduction_number
@@ -381,3 +382,35 @@ def test_declared_windows_lie_inside_the_data(cases):
         s = curves.city_series(cases, w.city)
         assert s.index.min() <= pd.Timestamp(w.start) < pd.Timestamp(w.end) <= s.index.max(), w.key
         assert w.series in s.columns
+
+
+# --------------------------------------------------------------------------------------
+# Headline rates: robust where it can be fitted, sensitivity across models, diagnostics
+
+def test_headline_rates_use_the_robust_interval_where_it_can_be_fitted(cases):
+    series = curves.all_series(cases)
+    heads = curves.headline_rates(series)
+    assert set(heads) == {w.key for w in curves.FIT_WINDOWS}
+    decline = heads["changchun/confirmed/decline"]
+    assert decline.headline == "robust"
+    assert list(decline.comparison["model"]) == ["quasi_poisson", "nb2", "robust"]
+    assert {"lag1_autocorrelation", "second_peak"} <= set(decline.flagged)
+    # the robust interval is wider than NB2's (it allows for the autocorrelation)
+    comp = decline.comparison.set_index("model")
+    assert comp.loc["robust", "r_upper"] - comp.loc["robust", "r_lower"] > comp.loc["nb2", "r_upper"] - comp.loc["nb2", "r_lower"]
+    # quasi-Poisson agrees with the book's growth_rate
+    assert comp.loc["quasi_poisson", "r"] == pytest.approx(curves.fit_all(series)["changchun/confirmed/decline"].r)
+    dx = heads["dongxing/confirmed/growth"]
+    assert dx.headline == "quasi_poisson" and "too short" in dx.why
+
+
+def test_headline_tables_follow_the_precision_rule(cases):
+    heads = curves.headline_rates(curves.all_series(cases))
+    sens = curve_figures.model_sensitivity_table(heads)
+    qp = sens[(sens["window"] == "changchun/confirmed/growth") & (sens["model"] == "quasi-Poisson")].iloc[0]
+    assert qp["doubling / halving time, days (95% CI)"] == "doubling 7 (4–40)"
+    assert qp["r per day (95% CI)"] == "0.10 (0.02–0.19)"
+    lines = curve_figures.headline_lines(heads)
+    assert any(line.startswith("changchun/confirmed/decline r = -0.099 (-0.132 to -0.067)") for line in lines)
+    diag = curve_figures.diagnostics_table(heads).set_index("window")
+    assert diag.loc["changchun/confirmed/decline", "second peak"].startswith("FLAG:")

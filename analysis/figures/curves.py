@@ -15,8 +15,11 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..core.registry import city_label, report_colours
-from ..methods.curves import DAY_ZERO, FIT_WINDOWS, EstimationError, GrowthResult, fit_all, growth_rate, series_cities
-from ..methods.rt import MAIN_SI, RT_CAVEATS, RT_REFUSED, SI_SCENARIOS, pooled_rt, r_to_R, rt_by_report_date
+from ..methods.curves import (DAY_ZERO, FIT_WINDOWS, EstimationError, GrowthResult, HeadlineRate, fit_all,
+                              growth_rate, headline_rates, series_cities)
+from ..methods.rt import (MAIN_SI, RT_CAVEATS, RT_REFUSED, SI_SCENARIOS, SI_UNCERTAINTY, pooled_rt,
+                          pooled_rt_uncertainty, r_to_R, rt_by_report_date)
+from .fmt import fmt_estimate
 from .links import link_points
 
 #: Colours of the components of a daily bar (not cities: one series each).
@@ -48,47 +51,127 @@ def si_table() -> pd.DataFrame:
 # --------------------------------------------------------------------------------------
 # Tables: estimates, with their intervals or the reason they are not given
 
-def _interval(v, lo, hi, nd=3):
-    return "" if v is None else f"{v:.{nd}f} ({lo:.{nd}f} to {hi:.{nd}f})"
+def _interval(v, lo, hi):
+    return "" if v is None else fmt_estimate(v, lo, hi)
 
 
-def estimates_table(series: dict[str, pd.DataFrame], fits: dict[str, GrowthResult] | None = None) -> pd.DataFrame:
-    """One row per declared window: r, doubling/halving time and Rt over the same window, with intervals,
-    or the reason why a number is not given."""
-    fits = fits or fit_all(series)
+def _time(row) -> str:
+    """``doubling 7 (4–40)``: a doubling or halving time in days with the precision rule, or ""."""
+    if row.get("doubling_time") is None:
+        return ""
+    return f"{row['time_kind']} {fmt_estimate(row['doubling_time'], row['doubling_lower'], row['doubling_upper'])}"
+
+
+_MODEL_NAMES = {"quasi_poisson": "quasi-Poisson", "nb2": "NB2", "robust": "robust AR(1)"}
+
+
+def growth_r_before(heads: dict[str, HeadlineRate], city: str) -> float | None:
+    """The headline r of ``city``'s confirmed growth window: the rate carried back before its series starts."""
+    h = heads.get(f"{city}/confirmed/growth")
+    return None if h is None or h.row["r"] is None else float(h.row["r"])
+
+
+def estimates_table(series: dict[str, pd.DataFrame], fits: dict[str, GrowthResult] | None = None,
+                    heads: dict[str, HeadlineRate] | None = None) -> pd.DataFrame:
+    """One row per declared window: the headline r (robust where it can be fitted), doubling/halving
+    time and Rt over the same window (Poisson-only and with serial-interval uncertainty), with
+    intervals, or the reason why a number is not given."""
+    heads = heads or headline_rates(series)
     rows = []
     for w in FIT_WINDOWS:
-        g = fits[w.key]
+        h = heads[w.key]
+        g = h.row
         row = {"city": city_label(w.city), "series": w.series, "phase": w.phase,
-               "window": f"{w.start} to {w.end}", "days observed": g.n_days, "cases": int(g.n_cases),
-               "r per day (95% CI)": _interval(g.r, g.r_lower, g.r_upper),
-               "doubling / halving time, days (95% CI)": "" if g.doubling_time is None else
-               f"{g.time_kind} {g.doubling_time:.1f} ({g.doubling_lower:.1f} to {g.doubling_upper:.1f})",
-               "Rt over window (95% CrI)": "", "note": g.reason or ""}
-        if g.reason is None and g.doubling_time is None:
-            row["note"] = "interval of r includes 0: no doubling or halving time"
+               "window": f"{w.start} to {w.end}", "days observed": g["n_days"], "cases": int(g["n_cases"]),
+               "model": _MODEL_NAMES[h.headline],
+               "r per day (95% CI)": _interval(g["r"], g["r_lower"], g["r_upper"]),
+               "doubling / halving time, days (95% CI)": _time(g),
+               "Rt, Poisson only (95% CrI)": "", "Rt, with SI uncertainty (95% CrI)": "",
+               "note": "; ".join(x for x in (g["reason"], None if h.headline == "robust" else h.why) if x)}
+        if g["reason"] is None and g["doubling_time"] is None:
+            row["note"] = "; ".join(x for x in (row["note"], "interval of r includes 0: no doubling or halving time") if x)
+        rt_text = ""
         if w.city in RT_REFUSED:
-            row["Rt over window (95% CrI)"] = "not estimated"
-            row["note"] = "; ".join(x for x in (row["note"], "Rt: " + RT_REFUSED[w.city]) if x)
+            rt_text = "Rt: " + RT_REFUSED[w.city]
         elif w.series != "confirmed":
             known = series[w.city].loc[w.start:w.end, w.series].notna().sum()
-            total = len(series[w.city].loc[w.start:w.end])
-            row["Rt over window (95% CrI)"] = "not estimated"
-            row["note"] = "; ".join(x for x in (row["note"], f"Rt: {w.series} known on {known} of {total} days, too many gaps to fill") if x)
+            rt_text = f"Rt: {w.series} known on {known} of {len(series[w.city].loc[w.start:w.end])} days, too many gaps to fill"
         else:
             si = SI_SCENARIOS[MAIN_SI[w.city]]
             try:
-                rt = pooled_rt(series[w.city], w.start, w.end, si)
-                row["Rt over window (95% CrI)"] = _interval(rt["mean"], rt["lower"], rt["upper"], 2) + \
-                    ("" if rt["reliable"] else " (fewer than 11 cases)")
-                row["note"] = "; ".join(x for x in (row["note"], f"Rt with SI {si.name}, {rt['start_date']} to {rt['end_date']}"
-                                                     + (f", {rt['imputed_days']} imputed day(s)" if rt["imputed_days"] else ""),
-                                                     RT_CAVEATS.get(w.key, "")) if x)
+                rt = pooled_rt_uncertainty(series[w.city], w.start, w.end, si, growth_r_before(heads, w.city))
+                few = "" if rt["reliable"] else " (fewer than 11 cases)"
+                row["Rt, Poisson only (95% CrI)"] = fmt_estimate(rt["mean"], rt["lower"], rt["upper"]) + few
+                row["Rt, with SI uncertainty (95% CrI)"] = fmt_estimate(rt["si_estimate"], rt["si_lower"], rt["si_upper"]) + few
+                rt_text = "; ".join(x for x in (f"Rt with SI {si.name}, {rt['start_date']} to {rt['end_date']}"
+                                                + (f", {rt['imputed_days']} imputed day(s)" if rt["imputed_days"] else ""),
+                                                RT_CAVEATS.get(w.key, "")) if x)
             except EstimationError as exc:
-                row["Rt over window (95% CrI)"] = "not estimated"
-                row["note"] = "; ".join(x for x in (row["note"], f"Rt: {exc}") if x)
+                rt_text = f"Rt: {exc}"
+        if not row["Rt, Poisson only (95% CrI)"]:
+            row["Rt, Poisson only (95% CrI)"] = row["Rt, with SI uncertainty (95% CrI)"] = "not estimated"
+        row["note"] = "; ".join(x for x in (row["note"], rt_text) if x)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+def model_sensitivity_table(heads: dict[str, HeadlineRate]) -> pd.DataFrame:
+    """Every declared window under each growth model (quasi-Poisson, NB2, robust AR(1)): r and
+    doubling/halving time with the precision rule; the headline model marked."""
+    rows = []
+    for key, h in heads.items():
+        for _, m in h.comparison.iterrows():
+            rows.append({"window": key, "model": _MODEL_NAMES[m["model"]] + (" (headline)" if m["model"] == h.headline else ""),
+                         "r per day (95% CI)": _interval(m["r"], m["r_lower"], m["r_upper"]),
+                         "doubling / halving time, days (95% CI)": _time(m.to_dict()),
+                         "detail": "" if m["reason"] is None else m["reason"]})
+    return pd.DataFrame(rows)
+
+
+def diagnostics_table(heads: dict[str, HeadlineRate]) -> pd.DataFrame:
+    """Residual diagnostics per declared window: one column per check, a verdict in each cell
+    (flagged checks start with "FLAG:")."""
+    rows = []
+    for key, h in heads.items():
+        row = {"window": key}
+        for _, d in h.diagnostics.iterrows():
+            row[d["check"].replace("_", " ")] = ("FLAG: " if d["flagged"] is True else "") + d["verdict"]
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def headline_lines(heads: dict[str, HeadlineRate]) -> list[str]:
+    """One printed line per declared window: the headline r, doubling/halving time, model and flags."""
+    out = []
+    for key, h in heads.items():
+        g = h.row
+        text = "refused: " + g["reason"] if g["reason"] else _interval(g["r"], g["r_lower"], g["r_upper"])
+        time = _time(g)
+        out.append(f"{key} r = {text}" + (f" | {time} d" if time else "") + f" [{_MODEL_NAMES[h.headline]}]"
+                   + (f" flags: {', '.join(h.flagged)}" if h.flagged else ""))
+    return out
+
+
+def rt_uncertainty_table(series: dict[str, pd.DataFrame], heads: dict[str, HeadlineRate] | None = None) -> pd.DataFrame:
+    """Rt over each declared confirmed window that is estimated: Poisson-only posterior, the posterior
+    mixed over serial-interval uncertainty, the estimate with the cases before the series back-projected
+    at the city's growth rate, and the upward bias (without minus with back-projection)."""
+    heads = heads or headline_rates(series)
+    rows = []
+    for w in FIT_WINDOWS:
+        if w.city in RT_REFUSED or w.series != "confirmed":
+            continue
+        si, r_b = SI_SCENARIOS[MAIN_SI[w.city]], growth_r_before(heads, w.city)
+        rt = pooled_rt_uncertainty(series[w.city], w.start, w.end, si, r_b)
+        rows.append({"window": w.key, "SI": si.name,
+                     "Rt, Poisson only": fmt_estimate(rt["mean"], rt["lower"], rt["upper"]),
+                     "Rt, with SI uncertainty": fmt_estimate(rt["si_estimate"], rt["si_lower"], rt["si_upper"]),
+                     "Rt, earlier cases back-projected": fmt_estimate(rt["bp_mean"], rt["bp_lower"], rt["bp_upper"]),
+                     "upward bias": f"{rt['bias']:.2f}", "back-projected cases": f"{rt['n_before']:,.0f}",
+                     "back-projection rate r": f"{r_b:.3f}", "caveat": RT_CAVEATS.get(w.key, "")})
+    out = pd.DataFrame(rows)
+    out.attrs["si_uncertainty"] = SI_UNCERTAINTY
+    return out
 
 
 def si_sensitivity(series: pd.DataFrame, city: str = "changchun") -> pd.DataFrame:
@@ -100,11 +183,13 @@ def si_sensitivity(series: pd.DataFrame, city: str = "changchun") -> pd.DataFram
         g = growth_rate(series.index, series[w.series], w.start, w.end)
         for key, si in SI_SCENARIOS.items():
             rt = pooled_rt(series, w.start, w.end, si)
-            wl = "" if g.r is None else _interval(r_to_R(g.r, si.mean, si.sd), r_to_R(g.r_lower, si.mean, si.sd),
-                                                  r_to_R(g.r_upper, si.mean, si.sd), 2)
+            try:
+                wl = "" if g.r is None else _interval(*(r_to_R(v, si.mean, si.sd) for v in (g.r, g.r_lower, g.r_upper)))
+            except ValueError as exc:
+                wl = f"undefined ({exc})"
             rows.append({"window": f"{w.phase} ({w.start} to {w.end})", "serial interval": si.name,
                          "SI mean (d)": round(si.mean, 2), "SI sd (d)": round(si.sd, 2),
-                         "Rt, Cori (95% CrI)": _interval(rt["mean"], rt["lower"], rt["upper"], 2),
+                         "Rt, Cori (95% CrI)": _interval(rt["mean"], rt["lower"], rt["upper"]),
                          "R from r, Wallinga-Lipsitch (95% CI)": wl})
     return pd.DataFrame(rows)
 
@@ -124,7 +209,9 @@ def rt_refusals(series: dict[str, pd.DataFrame]) -> pd.DataFrame:
         try:
             rt = rt_by_report_date(series[city], si)
         except EstimationError as exc:
-            rows.append({"city": city_label(city), "sliding 7-day Rt": "refused", "reason": str(exc)})
+            caveat = RT_CAVEATS.get(f"{city}/confirmed/growth", "")
+            rows.append({"city": city_label(city), "sliding 7-day Rt": "refused",
+                         "reason": "; ".join(x for x in (str(exc), caveat and "the single pooled window: " + caveat) if x)})
             continue
         n_rel = int(rt["reliable"].sum())
         rows.append({"city": city_label(city), "sliding 7-day Rt": f"{len(rt)} windows",

@@ -32,6 +32,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from . import growth_models
+
 #: How each city's daily confirmed series is built. "daily": from the bulletins' daily counts
 #: (cumulative anchors only fill gaps); "cumulative": first differences of the repository's
 #: cumulative counts (the bulletins' scattered daily counts are kept beside it, not mixed in,
@@ -432,4 +434,49 @@ def sensitivity_all(series: dict[str, pd.DataFrame], keys: Iterable[str] = ("cha
         if w.key in keys:
             s = series[w.city]
             out[w.key] = window_sensitivity(s.index, s[w.series], w.start, w.end)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Headline rates: sensitivity across models, residual diagnostics, the interval the book reports
+
+@dataclass
+class HeadlineRate:
+    """A declared window's rate under every model, its residual diagnostics and the headline choice.
+
+    ``headline`` is ``robust`` (log-linear AR(1), REML) where it can be fitted, else ``quasi_poisson``
+    with ``why`` saying why the robust model was not fitted.
+    """
+
+    window: FitWindow
+    comparison: pd.DataFrame
+    diagnostics: pd.DataFrame
+    headline: str
+    why: str
+
+    @property
+    def row(self) -> dict:
+        """The headline model's row of :attr:`comparison`."""
+        return self.comparison.set_index("model").loc[self.headline].to_dict()
+
+    @property
+    def flagged(self) -> list[str]:
+        """The diagnostics that flag a broken assumption."""
+        return [c for c, f in zip(self.diagnostics["check"], self.diagnostics["flagged"]) if f is True]
+
+
+def headline_rates(series: dict[str, pd.DataFrame], windows: Iterable[FitWindow] = FIT_WINDOWS) -> dict[str, HeadlineRate]:
+    """:func:`growth_models.growth_model_comparison` and :func:`growth_models.residual_diagnostics` for every
+    declared window, with the headline interval: the robust one where it can be fitted."""
+    out = {}
+    for w in windows:
+        s = series[w.city].loc[w.start:w.end, w.series]
+        comp = growth_models.growth_model_comparison(s.index, s)
+        diag = growth_models.residual_diagnostics(s.index, s)
+        robust = comp.set_index("model").loc["robust"]
+        ok = robust["reason"] is None
+        why = ("autocorrelation-robust interval (log-linear AR(1), REML)" if ok else
+               f"quasi-Poisson interval: the robust model was not fitted ({robust['reason']}), so the interval "
+               "assumes independent days")
+        out[w.key] = HeadlineRate(w, comp, diag, "robust" if ok else "quasi_poisson", why)
     return out

@@ -96,9 +96,11 @@ RT_REFUSED = {
 
 #: Caveats attached to Rt estimates that are computed.
 RT_CAVEATS = {
-    "changchun/confirmed/growth": "early windows miss the infectivity of the 130 cases reported before 12 Mar and "
-                                  "include the mid-March backlog, so Rt is biased upwards",
-    "dongxing/confirmed/growth": "infections before the first detection are missing from the infectivity, so Rt is "
+    "changchun/confirmed/growth": "early windows miss the infectivity of the cases before 12 Mar (130 reported by "
+                                  "24:00 on 11 Mar, plus any not yet reported) and include the mid-March backlog, so "
+                                  "Rt is biased upwards",
+    "dongxing/confirmed/growth": "Rt rests on five days (22-26 Dec) seeded by one case (21 Dec, counted as imported); "
+                                 "infections before the first detection are missing from the infectivity, so Rt is "
                                  "biased upwards (the early over-estimation EpiEstim's back-imputation addresses)",
 }
 
@@ -107,8 +109,19 @@ RT_CAVEATS = {
 # Rt: Cori et al. (2013), as in EpiEstim; R from r
 
 def r_to_R(r: float, si_mean: float, si_sd: float) -> float:
-    """Wallinga & Lipsitch (2007): R = (1 + r sd^2/mean)^(mean^2/sd^2) for a gamma generation interval."""
-    return (1 + r * si_sd ** 2 / si_mean) ** (si_mean ** 2 / si_sd ** 2)
+    """Wallinga & Lipsitch (2007): R = (1 + r sd^2/mean)^(mean^2/sd^2) for a gamma generation interval.
+
+    Raises ValueError when the mean or sd is not positive, or when 1 + r sd^2/mean <= 0: a decline
+    steeper than -mean/sd^2 per day has no R under this interval (the formula would give a complex
+    number or nan).
+    """
+    if not (si_mean > 0 and si_sd > 0):
+        raise ValueError(f"the generation interval needs a positive mean and sd (got {si_mean}, {si_sd})")
+    base = 1 + r * si_sd ** 2 / si_mean
+    if not base > 0:
+        raise ValueError(f"r = {r:g} per day is a decline too steep for a gamma generation interval of mean "
+                         f"{si_mean:g} d and sd {si_sd:g} d: 1 + r sd^2/mean = {base:g} <= 0, R is undefined")
+    return base ** (si_mean ** 2 / si_sd ** 2)
 
 
 def discr_si(k: Sequence[int] | np.ndarray, mu: float, sigma: float) -> np.ndarray:
@@ -264,3 +277,126 @@ def pooled_rt(series: pd.DataFrame, start: str, end: str, si: SerialInterval, co
 def rt_sliding(series: pd.DataFrame, scenarios: Iterable[str] = ("ba2", "omicron_short", "omicron_long")) -> pd.DataFrame:
     """Sliding 7-day Rt by report date for several serial-interval scenarios, stacked."""
     return pd.concat([rt_by_report_date(series, SI_SCENARIOS[k]).assign(scenario=k) for k in scenarios], ignore_index=True)
+
+
+# --------------------------------------------------------------------------------------
+# Rt with its real uncertainty: serial-interval uncertainty and the infectivity before the series
+
+@dataclass(frozen=True)
+class SIUncertainty:
+    """How uncertain a scenario's serial interval is, as EpiEstim's ``uncertain_si`` states it.
+
+    The SI mean is drawn from a normal with sd ``rel_sd_mean`` x the scenario's mean, the SI sd from
+    a normal with sd ``rel_sd_sd`` x the scenario's sd, each truncated at ``truncate`` sds (and the
+    mean above 1 day, as ``discr_si`` needs); ``n_si`` pairs, ``n_post`` posterior draws per pair.
+    """
+
+    rel_sd_mean: float = 0.15
+    rel_sd_sd: float = 0.25
+    truncate: float = 2.0
+    n_si: int = 200
+    n_post: int = 500
+    source: str = ("assumed, not published: the SI mean within about +/-30 % (2 sds of 15 %) of the scenario's, "
+                   "which for BA.2 (3.65 d) spans 2.6-4.7 d and so the reference's 2.4-3.5 d Omicron range in part; "
+                   "the SI sd within +/-50 %")
+
+
+#: The serial-interval uncertainty used for every uncertain-SI Rt in the book.
+SI_UNCERTAINTY = SIUncertainty()
+
+
+def draw_si(si_mean: float, si_sd: float, unc: SIUncertainty, rng: np.random.Generator) -> np.ndarray:
+    """``unc.n_si`` (mean, sd) pairs from truncated normals around ``(si_mean, si_sd)``; constant where an sd is 0."""
+    def trunc(centre, sd, floor):
+        if sd <= 0:
+            return np.full(unc.n_si, float(centre))
+        lo, hi = max(floor, centre - unc.truncate * sd), centre + unc.truncate * sd
+        return stats.truncnorm.rvs((lo - centre) / sd, (hi - centre) / sd, loc=centre, scale=sd,
+                                   size=unc.n_si, random_state=rng)
+    return np.column_stack([trunc(si_mean, unc.rel_sd_mean * si_mean, 1.01), trunc(si_sd, unc.rel_sd_sd * si_sd, 0.05)])
+
+
+def rt_uncertain_si(incidence, si_mean: float, si_sd: float, t_start: Sequence[int], t_end: Sequence[int], *,
+                    imported=None, unc: SIUncertainty = SI_UNCERTAINTY, seed: int = 0) -> pd.DataFrame:
+    """Cori posterior mixed over serial-interval uncertainty (EpiEstim's ``uncertain_si``), per window.
+
+    For each of ``unc.n_si`` drawn (mean, sd) pairs (:func:`draw_si`) the Cori posterior is computed
+    (:func:`reproduction_number`) and ``unc.n_post`` values are sampled from it; the pooled sample
+    gives ``si_estimate`` (its mean, as EpiEstim reports), ``si_median``, ``si_lower``, ``si_upper``
+    (2.5 / 97.5 %). Beside them: the Poisson-only posterior at the scenario's own (mean, sd)
+    (``mean``, ``median``, ``lower``, ``upper``). Fixed ``seed``.
+    """
+    rng = np.random.default_rng(seed)
+    base = reproduction_number(incidence, si_mean, si_sd, imported=imported, t_start=t_start, t_end=t_end)
+    draws = []
+    for m, s in draw_si(si_mean, si_sd, unc, rng):
+        post = reproduction_number(incidence, m, s, imported=imported, t_start=t_start, t_end=t_end)
+        shape, scale = post["shape"].to_numpy(), post["scale"].to_numpy()
+        ok = np.isfinite(shape) & np.isfinite(scale)
+        sample = np.full((unc.n_post, len(shape)), np.nan)
+        sample[:, ok] = rng.gamma(shape[ok], scale[ok], size=(unc.n_post, int(ok.sum())))
+        draws.append(sample)
+    pooled = np.vstack(draws)
+    q = np.nanquantile(pooled, [0.025, 0.5, 0.975], axis=0)
+    out = base[["t_start", "t_end", "mean", "median", "lower", "upper", "reliable", "cases"]].copy()
+    out["si_lower"], out["si_median"], out["si_upper"] = q[0], q[1], q[2]
+    out["si_estimate"] = np.nanmean(pooled, axis=0)
+    out.attrs.update(base.attrs, si_uncertainty=unc)
+    return out
+
+
+def backproject(first_count: float, r: float, n_days: int) -> np.ndarray:
+    """Cases on the ``n_days`` days before a series' first day, oldest first: first_count * exp(-r k), k = n_days..1.
+
+    The window's own growth rate carried backwards from its first day's count (a constant r before
+    the data; for a count inflated by a backlog this over-states the earlier cases).
+    """
+    if n_days < 1:
+        raise ValueError("back-projection needs at least one day")
+    if not (np.isfinite(first_count) and first_count >= 0 and np.isfinite(r)):
+        raise ValueError("back-projection needs a finite, non-negative first count and a finite growth rate")
+    return float(first_count) * np.exp(-float(r) * np.arange(n_days, 0, -1))
+
+
+def rt_backprojected(incidence, si_mean: float, si_sd: float, t_start: Sequence[int], t_end: Sequence[int],
+                     r: float, n_days: int = 30) -> pd.DataFrame:
+    """Cori posterior with the infectivity of back-projected cases before day 0 (:func:`backproject`).
+
+    The back-projected days are prepended as imported cases: they add to the infectivity Lambda,
+    not to any window's count. Same columns as :func:`reproduction_number`, windows on the original
+    day numbering; ``attrs['n_before']`` holds the number of back-projected cases.
+    """
+    inc = _check_incidence(incidence)
+    pre = backproject(inc[0], r, n_days)
+    full, imp = np.concatenate([pre, inc]), np.concatenate([pre, np.zeros(inc.size)])
+    out = reproduction_number(full, si_mean, si_sd, imported=imp, t_start=np.asarray(t_start) + n_days,
+                              t_end=np.asarray(t_end) + n_days)
+    out["t_start"], out["t_end"] = out["t_start"] - n_days, out["t_end"] - n_days
+    out.attrs.update(n_before=float(pre.sum()), r_before=float(r))
+    return out
+
+
+def pooled_rt_uncertainty(series: pd.DataFrame, start: str, end: str, si: SerialInterval, r_before: float | None,
+                          column: str = "confirmed", unc: SIUncertainty = SI_UNCERTAINTY, seed: int = 0) -> pd.Series:
+    """One declared window: the Poisson-only Cori posterior, the one mixed over SI uncertainty, and the
+    upward bias from the infectivity missing before the series' first day.
+
+    ``bp_*``: the Poisson-only posterior with the cases before the series back-projected at
+    ``r_before`` (:func:`rt_backprojected`); ``bias`` = mean without - mean with (None when
+    ``r_before`` is None); ``n_before`` the back-projected cases.
+    """
+    filled = fill_gaps(series, column)
+    idx = filled.index
+    s_i = max(1, int(idx.searchsorted(pd.Timestamp(start))))
+    e_i = int(idx.searchsorted(pd.Timestamp(end), side="right")) - 1
+    inc = filled["value"].to_numpy()
+    row = rt_uncertain_si(inc, si.mean, si.sd, [s_i], [e_i], unc=unc, seed=seed).iloc[0].copy()
+    row["start_date"], row["end_date"] = idx[s_i].date(), idx[e_i].date()
+    row["imputed_days"] = int(filled["imputed"].to_numpy()[s_i:e_i + 1].sum())
+    for k in ("bp_mean", "bp_lower", "bp_upper", "bias", "n_before"):
+        row[k] = None
+    if r_before is not None:
+        bp = rt_backprojected(inc, si.mean, si.sd, [s_i], [e_i], r_before)
+        row["bp_mean"], row["bp_lower"], row["bp_upper"] = (float(bp[c].iloc[0]) for c in ("mean", "lower", "upper"))
+        row["bias"], row["n_before"] = float(row["mean"]) - row["bp_mean"], bp.attrs["n_before"]
+    return row
