@@ -40,7 +40,7 @@ book: system-deps $(STAMP)
 	@echo "The book is built: open _build/html/index.html (file://$(CURDIR)/_build/html/index.html)"
 
 unit: $(STAMP)
-	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider
+	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider -n auto --dist loadfile
 
 nbval: $(STAMP)
 	$(BIN)/python -m pytest --nbval-lax --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg \

@@ -137,3 +137,24 @@ def test_one_status_palette_for_every_figure():
     assert prov == synth == style.STATUS_COLOURS
     # and no status shares a colour with a report city
     assert not set(style.STATUS_COLOURS.values()) & set(registry.report_colours().values())
+
+
+def test_the_page_script_switches_figures_with_the_theme_offline():
+    """_static/book-figures.js: picked up by Jupyter Book (a top-level _static/*.js), watches
+    html[data-theme] and relays figures out; it loads nothing from the network."""
+    from analysis.core.paths import ROOT
+
+    js = (ROOT / "_static" / "book-figures.js").read_text(encoding="utf-8")
+    assert "MutationObserver" in js and 'attributeFilter: ["data-theme"]' in js
+    assert "Plotly.update" in js or "Plotly.relayout" in js
+    assert ".plotly-graph-div" in js and "fr-fignum" in js and ".caption-number" in js
+    code = "\n".join(line for line in js.splitlines() if not line.lstrip().startswith(("*", "/*", "//")))
+    assert "http://" not in code and "https://" not in code and "fetch(" not in code
+    assert "XMLHttpRequest" not in code and "import(" not in code
+
+
+def test_static_exports_stay_light():
+    """The kaleido exports use the light template: the dark look exists only in the page."""
+    style.configure()
+    t = pio.templates[style.TEMPLATE].layout
+    assert t.paper_bgcolor == "white" and t.plot_bgcolor == "white"

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import atexit
 import hashlib
+import html
 import os
 import re
 import shutil
@@ -26,6 +27,7 @@ import plotly.io as pio
 from plotly.io.base_renderers import MimetypeRenderer
 
 from ..core import registry
+from ..core.citation import CITATION_FILE, book_citation
 from ..core.paths import ROOT
 
 RENDERER = "book"
@@ -197,16 +199,78 @@ def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
     return [png, svg]
 
 
+# --------------------------------------------------------------------------------------
+# A ready citation under every figure
+
+#: The book's citation metadata (title, version, authors, year): read from ``CITATION.cff``,
+#: never typed here.
+_BIBTEX_SPECIAL = re.compile(r"([&%$#_])")
+
+
+def bibtex_escape(text: str) -> str:
+    """Text safe inside a braced BibTeX field: braces and backslashes dropped, LaTeX specials escaped."""
+    text = re.sub(r"[{}\\]", "", str(text))
+    return _BIBTEX_SPECIAL.sub(r"\\\1", " ".join(text.split()))
+
+
+def _plain_title(fig: go.Figure) -> str:
+    title = fig.layout.title.text if fig.layout.title and fig.layout.title.text else ""
+    return " ".join(re.sub(r"<[^>]+>", " ", title).split())
+
+
+def figure_citation(name: str, title: str = "", meta: dict[str, str] | None = None) -> str:
+    """HTML of a figure's citation and its BibTeX, in a collapsible ``<details>`` block.
+
+    The figure's number is only known to Sphinx: it is left in ``span.fr-fignum`` elements
+    (``data-figure`` = ``name``) that ``_static/book-figures.js`` fills from the numbered caption
+    of the figure whose anchor is ``name``; it fills ``span.fr-figtitle`` from that caption when
+    ``title`` is empty and ``span.fr-figurl`` with the page's address plus ``#name``.
+    """
+    meta = meta or BOOK
+    esc = html.escape
+    n, t = esc(name), esc(title)
+
+    def slot(kind: str, text: str = "", bib: bool = False) -> str:
+        extra = ' data-bibtex="1"' if bib else ""
+        return f'<span class="fr-{kind}" data-figure="{n}"{extra}>{text}</span>'
+
+    by, year = esc(meta["authors"]), esc(meta["year"])
+    text = (f'{by} ({year}). <cite>{esc(meta["title"])}</cite>, version {esc(meta["version"])}, '
+            f'Figure {slot("fignum")} ({n}): {slot("figtitle", t)}. '
+            f'<a class="fr-figure-anchor" href="#{n}">{slot("figurl", "#" + n)}</a>')
+    bib_title = esc(bibtex_escape(title))
+    bibtex = "\n".join([
+        f"@misc{{fivereports-{n},",
+        f"  author       = {{{{{esc(bibtex_escape(meta['authors']))}}}}},",
+        f"  title        = {{Figure {slot('fignum', bib=True)}: {slot('figtitle', bib_title, bib=True)}}},",
+        f"  howpublished = {{In: {esc(bibtex_escape(meta['title']))}, version {esc(bibtex_escape(meta['version']))}}},",
+        f"  year         = {{{year}}},",
+        f"  version      = {{{esc(bibtex_escape(meta['version']))}}},",
+        f"  url          = {{{slot('figurl', '#' + n, bib=True)}}},",
+        f"  note         = {{Figure name {esc(bibtex_escape(name))}}}",
+        "}",
+    ])
+    return (f'<div class="fr-figure-cite" data-figure="{n}">'
+            f'<p class="fr-figure-citation">Cite as: {text}</p>'
+            f'<details class="fr-figure-bibtex"><summary>BibTeX</summary>'
+            f'<pre><code>{bibtex}</code></pre></details></div>')
+
+
+BOOK = book_citation()
+
+
 class PublishedFigure:
-    """What a chapter cell returns: the interactive figure with its download links under it."""
+    """What a chapter cell returns: the interactive figure, its download links and its citation."""
 
     def __init__(self, fig: go.Figure, name: str, links: dict[str, str]):
         self.fig, self.name, self.links = fig, name, links
 
     def _repr_html_(self) -> str:
-        links = " · ".join(f'<a href="{href}" download>{label}</a>' for label, href in self.links.items())
+        links = " · ".join(f'<a href="{html.escape(href)}" download>{html.escape(label)}</a>'
+                           for label, href in self.links.items())
         return (figure_html(self.fig) +
-                f'<p class="fr-figure-downloads" data-figure="{self.name}">Download: {links}</p>')
+                f'<p class="fr-figure-downloads" data-figure="{html.escape(self.name)}">Download: {links}</p>' +
+                figure_citation(self.name, _plain_title(self.fig)))
 
 
 def _panel_title(fig: go.Figure, xaxis: str) -> str:
