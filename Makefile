@@ -14,7 +14,7 @@ export BROWSER_PATH ?= /usr/bin/chromium
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test unit nbval strict-build offline-strict-build browser-test execute validate clean env system-deps bench
+.PHONY: pdf book test unit nbval strict-build offline-strict-build browser-test execute validate clean env system-deps bench
 
 # Debian packages (chromium for figure exports and the browser test, CJK fonts): installed if missing.
 system-deps:
@@ -37,7 +37,13 @@ book: system-deps $(STAMP)
 	$(BIN)/python -m analysis.build.buildcache _build
 	$(BIN)/jupyter-book build . -n --keep-going
 	@test -f _build/html/index.html
+	$(BIN)/python -m analysis.build.pdf
 	@echo "The book is built: open _build/html/index.html (file://$(CURDIR)/_build/html/index.html)"
+
+# The whole book as one PDF (single-page HTML build printed by Chromium), offline; also copied into
+# _build/html/ where the front page links to it.
+pdf: system-deps $(STAMP)
+	.ci/offline $(BIN)/python -m analysis.build.pdf
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest tests --ignore=tests/browser -p no:cacheprovider -n auto --dist loadfile
@@ -65,7 +71,7 @@ browser-test: $(STAMP)
 	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
 
 # Pytest's exit code 5 ("no tests collected") is a failure here like any non-zero code.
-test: system-deps unit nbval offline-strict-build browser-test
+test: system-deps unit nbval offline-strict-build pdf browser-test
 	@echo "make test: unit tests, nbval, offline strict build, reproducibility check and browser test all passed"
 
 # Re-execute the chapter notebooks in place so their stored outputs (checked by nbval) are current.
