@@ -24,13 +24,11 @@ Rt raise :class:`EstimationError` with a plain message.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import asdict, dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from . import growth_models
 
@@ -306,8 +304,8 @@ class GrowthResult:
         return asdict(self)
 
 
-#: Minimum data for a growth-rate fit: observed days, total cases, days with at least one case.
-MIN_DAYS, MIN_CASES, MIN_NONZERO_DAYS = 5, 10, 3
+#: Minimum data for a growth-rate fit (one set, from growth_models): observed days, total cases, days with a case.
+MIN_DAYS, MIN_CASES, MIN_NONZERO_DAYS = growth_models.MIN_DAYS, growth_models.MIN_CASES, growth_models.MIN_NONZERO_DAYS
 
 
 def growth_rate(dates: Sequence, counts: Sequence, start=None, end=None, *, level: float = 0.95,
@@ -324,8 +322,6 @@ def growth_rate(dates: Sequence, counts: Sequence, start=None, end=None, *, leve
 
     Raises ValueError for malformed input (lengths differ, negative counts, start after end).
     """
-    import statsmodels.api as sm
-
     dates = list(dates)
     counts = pd.to_numeric(pd.Series(list(counts), dtype="object"), errors="coerce").astype(float)
     if len(dates) != len(counts):
@@ -358,18 +354,10 @@ def growth_rate(dates: Sequence, counts: Sequence, start=None, end=None, *, leve
         res.reason = f"too sparse: {int((y > 0).sum())} day(s) with cases, at least {min_nonzero_days} needed"
     if res.reason:
         return res
-    X = sm.add_constant(t)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        fit = sm.GLM(y, X, family=sm.families.Poisson()).fit()
-    df_resid = fit.df_resid
-    pearson = float(np.sum(fit.resid_pearson ** 2) / df_resid)
-    scale = max(1.0, pearson)
-    se = float(fit.bse[1]) * math.sqrt(scale)
-    q = stats.t.ppf(0.5 + level / 2, df_resid)
-    r = float(fit.params[1])
-    res.r, res.r_lower, res.r_upper, res.dispersion = r, float(r - q * se), float(r + q * se), pearson
-    res.intercept = float(fit.params[0])
+    glm = growth_models.quasi_poisson_glm(t, y, level)
+    r, se = glm["r"], glm["se"]
+    res.r, res.r_lower, res.r_upper, res.dispersion = r, glm["r_lower"], glm["r_upper"], glm["dispersion"]
+    res.intercept = glm["intercept"]
     if not np.isfinite([r, se]).all():
         res.r = res.r_lower = res.r_upper = None
         res.reason = "fit did not converge to finite values"

@@ -150,11 +150,31 @@ def check_level(level: float) -> None:
         raise ValueError("level must lie between 0 and 1")
 
 
-def fit_quasi_poisson(days, counts, level: float = 0.95) -> GrowthFit:
-    """Poisson GLM of counts on day with the quasi-Poisson scale, as ``curves.growth_rate``.
+def quasi_poisson_glm(t, y, level: float = 0.95) -> dict:
+    """The book's quasi-Poisson fit of counts ``y`` on day numbers ``t`` (one implementation, used
+    by :func:`fit_quasi_poisson` and ``curves.growth_rate``).
 
-    Scale = Pearson chi2 / residual df, floored at 1; interval r +/- t(df) se. Assumes that the
-    day-to-day noise is independent: under autocorrelated noise the interval is too narrow.
+    Poisson GLM with log link; scale = Pearson chi2 / residual df, floored at 1; interval
+    r +/- t(df) se. Returns ``r``, ``r_lower``, ``r_upper``, ``se``, ``dispersion``, ``intercept``
+    (log expected count at t = 0); the numbers may be non-finite when the fit fails.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FIT_WARNINGS)
+        glm = sm.GLM(np.asarray(y, dtype=float), sm.add_constant(np.asarray(t, dtype=float)),
+                     family=sm.families.Poisson()).fit()
+    pearson = float(np.sum(glm.resid_pearson ** 2) / glm.df_resid)
+    se = float(glm.bse[1]) * math.sqrt(max(1.0, pearson))
+    q = float(stats.t.ppf(0.5 + level / 2, glm.df_resid))
+    r = float(glm.params[1])
+    return {"r": r, "r_lower": r - q * se, "r_upper": r + q * se, "se": se, "q": q, "dispersion": pearson,
+            "intercept": float(glm.params[0])}
+
+
+def fit_quasi_poisson(days, counts, level: float = 0.95) -> GrowthFit:
+    """Poisson GLM of counts on day with the quasi-Poisson scale (:func:`quasi_poisson_glm`).
+
+    Assumes that the day-to-day noise is independent: under autocorrelated noise the interval is
+    too narrow.
     """
     check_level(level)
     s = prepare(days, counts)
@@ -162,13 +182,9 @@ def fit_quasi_poisson(days, counts, level: float = 0.95) -> GrowthFit:
                     method="Poisson GLM, log link; quasi-Poisson scale (Pearson chi2/df, floored at 1); t(df) interval")
     if fit.reason:
         return fit
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FIT_WARNINGS)
-        glm = sm.GLM(s.y, sm.add_constant(s.t), family=sm.families.Poisson()).fit()
-    pearson = float(np.sum(glm.resid_pearson ** 2) / glm.df_resid)
-    se = float(glm.bse[1]) * math.sqrt(max(1.0, pearson))
-    fit.details = {"dispersion": pearson}
-    return with_interval(fit, float(glm.params[1]), se, stats.t.ppf(0.5 + level / 2, glm.df_resid))
+    glm = quasi_poisson_glm(s.t, s.y, level)
+    fit.details = {"dispersion": glm["dispersion"]}
+    return with_interval(fit, glm["r"], glm["se"], glm["q"])
 
 
 def fit_nb2(days, counts, level: float = 0.95) -> GrowthFit:
