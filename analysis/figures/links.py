@@ -5,11 +5,10 @@ Every link is made by :func:`analysis.core.ids.source_href`; text is HTML-escape
 
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 
-from ..core.ids import source_href, split_ids
+from ..core.ids import source_href
+from .tables import ReaderTable, reader_table
 
 
 def link_points(trace, row_ids, from_page: str):
@@ -26,57 +25,25 @@ def link_points(trace, row_ids, from_page: str):
     return trace
 
 
-def _cell_html(value, row_ids, from_page: str) -> str:
-    text = "" if value is None or (isinstance(value, float) and pd.isna(value)) else str(value)
-    ids = split_ids(row_ids)
-    shown = html.escape(text).replace("\n", "<br/>")
-    if not ids:
-        return shown
-    links = " ".join(f'<a class="fr-source-link" href="{html.escape(cell_href(i, from_page))}" '
-                     f'title="source: {html.escape(i)}">[{k + 1}]</a>' for k, i in enumerate(ids))
-    return f"{shown} <sup>{links}</sup>"
-
-
-def cell_href(row_id: str, from_page: str) -> str:
-    """Where a cell's link goes: an outside source's URL as it is, a curated row's sentence otherwise."""
-    if row_id.startswith(("https://", "http://")):
-        return row_id
-    return source_href(row_id, from_page)
-
-
 def linked_table_html(values: pd.DataFrame, links: pd.DataFrame, from_page: str) -> str:
-    """An HTML table of ``values`` whose cells link to the rows named in the same cell of ``links``.
+    """The book's HTML table of ``values`` whose cells link to the rows named in the same cell of ``links``.
 
     ``links`` has the same rows (by position) and columns as ``values``; each cell holds the
     semicolon-separated ids (``yushu-012``, ``dongxing-e03``) of the curated rows behind the
     value, or nothing.  Text is HTML-escaped; the links go to the anchors of the
-    annotated-sources page, relative to ``from_page`` (e.g. ``book/synthesis``).
+    annotated-sources page, relative to ``from_page`` (e.g. ``book/synthesis``).  Laid out by the
+    book's one table renderer, :func:`analysis.figures.tables.reader_table`.
     """
-    links = links.reindex(columns=values.columns)
-    if len(links) != len(values):
-        raise ValueError(f"links has {len(links)} rows, values {len(values)}")
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in values.columns)
-    index_name = html.escape(str(values.index.name or ""))
-    rows = []
-    for k, idx in enumerate(values.index):  # by position: the index need not be unique
-        cells = "".join(f"<td>{_cell_html(values.iat[k, j], links.iat[k, j], from_page)}</td>"
-                        for j in range(values.shape[1]))
-        rows.append(f"<tr><th>{html.escape(str(idx))}</th>{cells}</tr>")
-    return (f'<table class="fr-linked-table"><thead><tr><th>{index_name}</th>{head}</tr></thead>'
-            f"<tbody>{''.join(rows)}</tbody></table>")
+    return reader_table(values, links=links, from_page=from_page)._repr_html_()
 
 
-class LinkedTable:
-    """What a chapter cell returns: renders as a linked HTML table, prints as plain text."""
+class LinkedTable(ReaderTable):
+    """A reader table whose cells link to their sentences; keeps the frame it was made from."""
 
     def __init__(self, values: pd.DataFrame, links: pd.DataFrame, from_page: str):
-        self.values, self.links, self.from_page = values, links, from_page
-
-    def _repr_html_(self) -> str:
-        return linked_table_html(self.values, self.links, self.from_page)
-
-    def __repr__(self) -> str:
-        return self.values.to_string()
+        table = reader_table(values, links=links, from_page=from_page)
+        super().__init__(table.text, table.links, from_page)
+        self.values = values
 
 
 def linked_columns(values: pd.DataFrame, column_ids: dict, from_page: str) -> LinkedTable:
