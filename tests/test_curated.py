@@ -14,7 +14,7 @@ import pytest
 from analysis.core.registry import report_keys
 
 REPORT_KEYS = report_keys()
-from analysis.checks.coverage import uncovered_numbers
+from analysis.checks.coverage import chinese_numeral_hits, uncovered_numbers, uncurated_zeros
 from analysis.core.loaders import load_districts, load_events, load_facts, load_screening, load_supplementary
 from analysis.core.rules import evaluate_formula, quote_supports
 from analysis.core.tables import scratch_copy, validate_all
@@ -275,3 +275,66 @@ def test_fact_ids_follow_text_order_within_reported_rows(facts):
         inversions = sum(1 for a, b in zip(positions, positions[1:]) if b < a)
         assert inversions <= max(3, len(rows) // 5), (report, inversions)
         assert all(re.fullmatch(rf"{report}-\d{{3}}", f) for f in rows["fact_id"])
+
+
+# ---------------------------------------------------------------- issue 17: hits, stated zeros, slogans
+
+def _with_sentence(tmp_path, report, sentence):
+    """A scratch copy whose ``report`` text ends with ``sentence`` (checksum updated)."""
+    import hashlib
+    copy = scratch_copy(tmp_path / "data")
+    sources = pd.read_csv(copy / "sources.csv", dtype=str, keep_default_na=False)
+    row = sources.index[sources.report == report][0]
+    text_file = copy / "sources" / sources.loc[row, "source_file"]
+    text_file.write_text(text_file.read_text(encoding="utf-8") + sentence, encoding="utf-8")
+    sources.loc[row, "sha256"] = hashlib.sha256(text_file.read_bytes()).hexdigest()
+    sources.to_csv(copy / "sources.csv", index=False)
+    return copy
+
+
+@pytest.mark.parametrize("report", REPORT_KEYS)
+def test_every_chinese_numeral_hit_is_resolved(report):
+    """Each hit is a row carrying its value, context of a quoted row, or an uncounted row with a class."""
+    hits = chinese_numeral_hits(report)
+    assert hits, report
+    assert {h["resolution"] for h in hits} <= {"row", "context", "uncounted"}
+    assert all(h["reason_class"] for h in hits if h["resolution"] == "uncounted")
+    assert not [h for h in hits if h["reason_class"] in ("stated_zero", "count_not_curated")], report
+
+
+def test_levels_are_rows_in_every_report():
+    """Counts of levels (两级, 三级, 五级) are facts rows wherever a report states one (one rule for the kind)."""
+    hits = {r: chinese_numeral_hits(r) for r in REPORT_KEYS}
+    text = {r: normalised_text(r) for r in REPORT_KEYS}
+    levels = [(r, h) for r in REPORT_KEYS for h in hits[r] if text[r][h["offset"] + len(h["numeral"]):][:1] in ("级", "級")
+              and text[r][h["offset"] - 1:h["offset"]] != "第" and "巡视员" not in text[r][h["offset"]:h["offset"] + 6]]
+    assert len(levels) >= 6
+    assert all(h["resolution"] == "row" for _, h in levels), [(r, h["numeral"], h["offset"]) for r, h in levels
+                                                              if h["resolution"] != "row"]
+
+
+def test_stated_zeros_are_rows():
+    """无一例, 无新增, 未出现 ... are quotes of value-0 rows (issue 17, item 5)."""
+    for report in REPORT_KEYS:
+        assert uncurated_zeros(report) == [], report
+    facts = load_facts().set_index("fact_id")
+    assert facts.loc["suining-062", "value"] == 0 and "无一例" in facts.loc["suining-062", "quote"]
+    assert quote_supports(0, "无一例境外输入性病例")
+    assert not quote_supports(0, "发现1例")
+
+
+def test_a_new_stated_zero_is_reported(tmp_path):
+    copy = _with_sentence(tmp_path, "dongxing", "\n全市未发现新的阳性感染者。\n")
+    assert [w for _, w in uncurated_zeros("dongxing", copy)] == ["未发现"]
+
+
+def test_slogan_numbers_are_labels_not_reported_counts(facts, data_dir):
+    """“14+7+7” and “2+1” are labels: no reported row reads them as days or tests; the days reading is derived."""
+    unc = pd.read_csv(data_dir / "uncounted_numbers.csv", dtype=str, keep_default_na=False)
+    for slogan in ("“14+7+7”", "“2+1”"):
+        reported = facts[(facts.status == "reported") & facts.quote.str.contains(slogan, regex=False)]
+        assert reported.empty, reported.fact_id.tolist()
+        assert (unc[unc.context.str.contains(slogan, regex=False)].reason_class == "slogan_or_label").sum() >= 2
+    total = facts.set_index("fact_id").loc["suining-057"]
+    assert total["status"] == "derived" and total["value"] == 28
+    assert evaluate_formula(total["formula"], {}) == 28

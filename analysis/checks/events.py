@@ -19,6 +19,9 @@ def _events_rules(df: pd.DataFrame, file: str, base: Path) -> Iterable[Problem]:
         if not row.event_id.startswith(row.report + "-"):
             yield Problem(file, line, "event_id", f"id does not start with its report key {row.report}")
         yield from check_quote(row, line, file, base, supp)
+        if row.status != "supplemented" and not is_blank(row.source_id):
+            # a row's status says where its time comes from: a time from an outside source is supplemented
+            yield Problem(file, line, "source_id", "only supplemented rows cite a supplementary source")
         for end in ("start", "end"):
             when, precision, part = getattr(row, end), getattr(row, f"{end}_precision"), getattr(row, f"{end}_part")
             if is_blank(when):

@@ -14,8 +14,14 @@ EXCLUDED_SITES = (
     "hymcn.com", "cha-zuo.cn", "joyhs.com", "78hcp.com", "hbwgpqb.cn", "xitulive.cn", "webzy.cn",
     "wnsqxx.cn", "sxzxw.com.cn", "yzmysy.cn",
 )
-#: Words that state a zero without a digit: "all negative" (阴性/陰性), "zero" (零).
-ZERO_WORDS = ("阴性", "陰性", "零")
+#: Words that state a zero without a digit: "all negative" (阴性/陰性), "zero" (零), "not a single one"
+#: (无一例/無一例), "none found" (未发现/未發現, 未检出/未檢出), "none appeared" (未出现/未出現), "no new" (无新增/無新增).  A quote holding one
+#: of them supports the value 0 (data/README.md, "Stated zeros"); the 一 of 无一例 is not a count of one.
+ZERO_WORDS = ("阴性", "陰性", "零", "无一例", "無一例", "未发现", "未發現", "未检出", "未檢出", "未出现", "未出現",
+              "无新增", "無新增")
+#: Words that say test results were negative: the only words that give a screening row zero positives
+#: (无一例境外输入性病例 is zero cases, not zero positive tests).
+NEGATIVE_WORDS = ("阴性", "陰性")
 _FORMULA_REF = re.compile(r"\{([a-z]+-\d{3})\}")
 _FORMULA_SAFE = re.compile(r"[\d\s.+\-*/()]*")
 
@@ -45,7 +51,7 @@ def matches_derived(value: float, computed: float) -> bool:
 
 
 def quote_supports(value: float, quote: str) -> bool:
-    """Whether ``quote`` states ``value`` (after numeral conversion; zero also by 阴性/零)."""
+    """Whether ``quote`` states ``value`` (after numeral conversion; zero also by the words of ZERO_WORDS: 阴性, 零, 无一例...)."""
     if float(value) in numbers_in(quote):
         return True
     return float(value) == 0 and any(w in quote for w in ZERO_WORDS)
