@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.core.loaders import load_events, load_facts, load_sources
-from analysis.figures.reports import outbreak_timeline, overview_table
+from analysis.figures.reports import checksum_table, outbreak_timeline, overview_frame, overview_table, profiles_table
 from analysis.methods.reports import period_days, report_profiles
 
 
@@ -16,10 +16,37 @@ def test_period_days_counts_both_ends():
 
 
 def test_overview_has_bilingual_names_and_all_reports():
-    table = overview_table(load_sources())
+    table = overview_frame(load_sources())
     assert list(table.index) == ["mudanjiang", "suining", "yushu", "changchun", "dongxing"]
     assert table.loc["changchun", "City"] == "Changchun 长春"
     assert table.loc["suining", "Published"] == "not stated"
+
+
+def assert_readable(table):
+    """Words for headers, no empty-value spelling in any cell, nothing cut with an ellipsis."""
+    import re
+
+    assert all("_" not in str(c) for c in table.text.columns), list(table.text.columns)
+    cells = [str(v).strip() for v in table.text.to_numpy().ravel()]
+    assert not [v for v in cells if re.fullmatch(r"nan|NaN|None|NaT|<NA>", v) or v.endswith(("…", "..."))]
+
+
+def test_reader_tables_of_the_chapter():
+    sources, facts, events = load_sources(), load_facts(), load_events()
+    overview = overview_table(sources)
+    assert_readable(overview)
+    assert overview.text["City"].tolist()[3] == "Changchun 长春"
+    profiles = profiles_table(sources, facts, events)
+    assert_readable(profiles)
+    assert list(profiles.text.columns)[1:] == overview.text["City"].tolist()  # one column per report, bilingual
+    # no result twice: the periods are the overview's, not repeated in the profiles
+    assert "period" not in profiles.text.iloc[:, 0].tolist()
+    row = profiles.text.set_index("what the report gives").loc["quantities (facts rows)"]
+    assert sum(int(v.replace(",", "")) for v in row) == len(facts)
+    sums = checksum_table(sources)
+    assert_readable(sums)
+    assert sums.text["SHA-256"].tolist() == sources["sha256"].tolist()  # never cut
+    assert all(len(h) == 64 for h in sums.text["SHA-256"])
 
 
 def test_timeline_has_one_bar_per_report_spanning_its_period():

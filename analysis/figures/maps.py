@@ -10,8 +10,9 @@ tolerances of :data:`analysis.methods.geo.TOLERANCE`, coordinates rounded for th
 Figures: :func:`fig_overview` (China, the report cities, neighbours, ports), :func:`fig_cities`
 (one small map per city with its county-level units), :func:`fig_changchun` (27 March counts by
 district) and :func:`fig_zones` (every unit of the report's lists, development zones included).
-Tables for reading: :func:`distance_summary`, :func:`county_table`, :func:`zone_table`,
-:func:`linked_district_table` and :func:`zone_shares`. The reports are the rows of
+Frames (tests, CSVs): :func:`distance_summary`, :func:`county_table`, :func:`zone_table`,
+:func:`linked_district_table`, :func:`zone_shares`; their reader tables are the ``*_table`` /
+``*_reader_table`` functions at the end of the module. The reports are the rows of
 ``data/sources.csv``; a report missing from the per-report settings below gets their defaults.
 """
 
@@ -24,14 +25,16 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
+from IPython.display import Markdown
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
-from ..core.gazetteer import children, prefecture_of, unit_name
+from ..core.gazetteer import PACKAGE, children, prefecture_of, unit_name
 from ..core.loaders import load_districts, load_facts, load_places
 from ..core.registry import bilingual, city_label, report_colours, report_keys
 from ..methods import geo
-from .links import link_points, linked_columns
+from .links import LinkedTable, link_points, linked_columns
+from .tables import ReaderTable, reader_table
 
 #: Hanyu pinyin of the package's Chinese names of the county-level units shown on the city maps
 #: (Changchun's English names come from data/districts.csv instead); a unit not listed has only
@@ -536,3 +539,77 @@ def fig_zones(districts: pd.DataFrame | None = None) -> go.Figure:
                       legend=dict(orientation="h", x=0, y=-0.16), bargap=0.25)
     fig.update_xaxes(title_text="cases 病例", rangemode="tozero")
     return fig
+
+
+# --------------------------------------------------------------------------------------
+# Reader tables and prose of the page
+
+KIND_WORDS = {"report_city": "report city", "port": "border port", "county_level_city": "county-level city"}
+
+
+def kind_words(kind: str) -> str:
+    """``provincial_capital`` -> ``provincial capital`` (:data:`KIND_WORDS` where plain words differ)."""
+    return KIND_WORDS.get(kind, str(kind).replace("_", " "))
+
+
+class Sentence(Markdown):
+    """Prose shown as Markdown; its plain text, what nbval compares, is the sentence itself."""
+    def __repr__(self) -> str:
+        return self.data
+
+
+def boundary_note() -> Sentence:
+    """The boundary package and the simplification tolerances of :data:`analysis.methods.geo.TOLERANCE`."""
+    t = geo.TOLERANCE
+    return Sentence(f"Boundaries: `{PACKAGE}`. Simplification tolerances: {t['overview']}° on the overview, "
+                    f"{t['city']}° on the city maps, {t['changchun']}° on the Changchun map.")
+
+
+def places_reader_table(table: pd.DataFrame) -> ReaderTable:
+    """:func:`analysis.methods.geo.places_table` for readers: bilingual place, kind in words, the
+    package's name, the WGS84 point (4 decimals), its unit's radius and the GCJ-02 shift (km)."""
+    frame = pd.DataFrame({"place": table["place"], "kind": [kind_words(k) for k in table["kind"]], "administrative code": table["adcode"],
+        "name in the package": table["package_name"], "longitude (WGS84), °E": table["lon_wgs84"],
+        "latitude (WGS84), °N": table["lat_wgs84"], "radius, km": table["radius_km"],
+        "GCJ-02 shift, km": table["gcj02_shift_km"]})
+    decimals = {"longitude (WGS84), °E": 4, "latitude (WGS84), °N": 4, "radius, km": 1, "GCJ-02 shift, km": 2}
+    return reader_table(frame, formats={c: (lambda v, d=d: f"{v:,.{d}f}") for c, d in decimals.items()})
+
+
+def distance_reader_table(distances: pd.DataFrame) -> ReaderTable:
+    """:func:`distance_summary` as a reader table, its point named by its units (names and codes)."""
+    frame = distance_summary(distances).reset_index()
+    names = [", ".join(f"{unit_name(c)} ({c})" for c in str(u).split()) for u in distances["point_units"]]
+    frame["point"] = [("centroid of the urban districts " if p == "districts_centroid" else "centroid of ") + n
+                      for p, n in zip(distances["point"], names)]
+    return reader_table(frame, columns={"city": "report city"})
+
+
+DISTRICT_COLUMNS = {"district_en": "unit", "kind": "kind", "adcode": "administrative code",
+                    "new_confirmed": "new confirmed cases", "new_asymptomatic": "new asymptomatic infections",
+                    "new_confirmed_supplemented": "new confirmed, derived from the city total", "on_map": "on the map"}
+
+
+def district_reader_table(districts: pd.DataFrame | None = None, from_page: str = "book/maps") -> LinkedTable:
+    """:func:`linked_district_table` with headers in words, bilingual unit names and kinds in words."""
+    t = linked_district_table(districts, from_page)
+    v = t.values.reset_index()
+    v = v.assign(district_en=[bilingual(e, z) for e, z in zip(v["district_en"], v["district_zh"])],
+                 kind=[kind_words(k) for k in v["kind"]])
+    ids = {DISTRICT_COLUMNS[c]: list(t.links[c]) for c in (*FACT_COLUMNS, "new_confirmed_supplemented")}
+    return linked_columns(v[list(DISTRICT_COLUMNS)].rename(columns=DISTRICT_COLUMNS), ids, from_page)
+
+
+def zone_shares_table(districts: pd.DataFrame | None = None, facts: pd.DataFrame | None = None,
+                      from_page: str = "book/maps") -> ReaderTable:
+    """:func:`zone_shares` for readers: the city total links to its restored fact; a share with a
+    zone of unknown count reads "at least"; the zones without a count are named in both languages."""
+    d = load_districts() if districts is None else districts
+    s = zone_shares(d, facts)
+    names = dict(zip(d["district_zh"], d["district_en"]))
+    frame = pd.DataFrame({
+        "measure": s["measure"], "in the development zones": s["zones_sum"], "city total": s["city_total"],
+        "share in the zones": [("at least " if u else "") + f"{100 * v:.1f} %" for v, u in zip(s["zones_share"], s["zones_unknown"])],
+        "zones without a count": [", ".join(bilingual(names[z], z) for z in u.split(", ")) if u else ""
+                                  for u in s["zones_unknown"]]})
+    return reader_table(frame, links=pd.DataFrame({"city total": s["total_fact"]}), from_page=from_page)

@@ -6,7 +6,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from ..core.registry import bilingual, report_colours
-from ..methods.reports import period_days
+from ..methods.reports import period_days, report_profiles
+from .tables import ReaderTable, reader_table
 
 OVERVIEW_COLUMNS = {
     "city": "City",
@@ -20,7 +21,7 @@ OVERVIEW_COLUMNS = {
 }
 
 
-def overview_table(sources: pd.DataFrame) -> pd.DataFrame:
+def overview_frame(sources: pd.DataFrame) -> pd.DataFrame:
     """One row per report, with bilingual names and readable periods, indexed by report key."""
     out = pd.DataFrame(index=sources["report"].values)
     out.index.name = "report"
@@ -32,6 +33,30 @@ def overview_table(sources: pd.DataFrame) -> pd.DataFrame:
     for col in ("document_kind", "script", "defects"):
         out[col] = sources[col].values
     return out.rename(columns=OVERVIEW_COLUMNS)
+
+
+def overview_table(sources: pd.DataFrame) -> ReaderTable:
+    """:func:`overview_frame` as the book's reader table (the city names the rows)."""
+    return reader_table(overview_frame(sources).reset_index(drop=True))
+
+
+def profiles_table(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.DataFrame) -> ReaderTable:
+    """:func:`analysis.methods.reports.report_profiles` for readers: one row per measure, one
+    column per report headed by its bilingual city name (the periods are in :func:`overview_table`)."""
+    profiles = report_profiles(sources, facts, events)
+    frame = profiles.drop(index=["city", "period"])
+    frame.columns = list(profiles.loc["city"])
+    return reader_table(frame.reset_index(names="what the report gives"))
+
+
+def checksum_table(sources: pd.DataFrame) -> ReaderTable:
+    """Each report's text file in ``data/sources/`` and its SHA-256, as recorded in ``sources.csv``."""
+    frame = pd.DataFrame({
+        "report": [bilingual(e, z) for e, z in zip(sources["city_en"], sources["city_zh"])],
+        "file in data/sources/": sources["source_file"].values,
+        "SHA-256": sources["sha256"].values,
+    })
+    return reader_table(frame)
 
 
 def outbreak_timeline(sources: pd.DataFrame) -> go.Figure:
