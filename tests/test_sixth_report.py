@@ -18,7 +18,7 @@ from analysis.core.tables import add_report, append_rows, load_table, scratch_co
 from analysis.core.texts import normalised_text
 from analysis.figures.annotate import annotated_page_html
 from analysis.figures.synthesis import side_by_side_table
-from analysis.methods.speed import all_intervals
+from analysis.methods.speed import all_milestone_intervals
 from analysis.methods.yields import programme_yields
 
 TEXT = ("温州市疫情防控新闻发布会（测试用合成文本）\n"
@@ -111,7 +111,7 @@ def test_the_comparison_table_takes_it_in(sixth):
     sources, facts, events = load_sources(sixth), load_facts(sixth), load_events(sixth)
     screening = load_screening(sixth)
     yields = programme_yields(screening, load_supplementary(sixth))
-    intervals = all_intervals(events)
+    intervals = all_milestone_intervals(events)
     values, links = side_by_side_table(sources, facts, events, screening, yields, intervals,
                                        load_table("comparison", sixth))
     assert list(values.index)[-1] == "Wenzhou"

@@ -639,7 +639,7 @@ def test_figures_have_a_panel_each():
         for tr in fig.data:
             if tr.name.startswith(f"{p}: "):
                 assert set(tr.y) <= set(labels) and tr.yaxis == start[0].yaxis
-    for iv in (speed.all_milestone_intervals(e), speed.all_intervals(e)):   # the new and the former interface
+    for iv in (speed.all_milestone_intervals(e),):
         fig2 = speed_figures.fig_intervals(iv, load_benchmarks())
         bars = [tr for tr in fig2.data if tr.type == "bar"]
         assert len(bars) == iv.loc[iv["status"] != "cannot_tell", "milestone"].nunique()

@@ -141,7 +141,7 @@ def test_the_median_is_not_stated_for_fewer_than_three_cities():
 def test_did_not_happen_is_said_in_words_with_its_window():
     text = speed_figures.distribution_text(frame(KNOWN))
     line = next(x for x in text.splitlines() if x.startswith("- d:"))
-    assert "did not happen in the report's window" in line and "1176–1200 h" in line and "49–50 days" in line
+    assert "did not happen in the report's window" in line and "1,176–1,200 h" in line and "49–50 days" in line
     assert "not in the distribution" in line
     # conflicting alternatives are listed one by one, never averaged
     c = next(x for x in text.splitlines() if x.startswith("- c:"))
@@ -171,7 +171,9 @@ def test_no_standard_error_in_any_display_table():
               speed.empirical_bounds(iv[iv["milestone"] == "detection_to_lockdown"]),
               speed.distribution_inputs(iv[iv["milestone"] == "detection_to_lockdown"])]
     tables += [speed_figures.distribution_table(iv[iv["milestone"] == k]) for k in speed.BOUND_MILESTONES]
+    tables.append(speed_figures.distribution_tables(iv))
     for t in tables:
+        t = getattr(t, "text", t)   # a ReaderTable: the headers the reader sees
         cols = [str(c).lower() for c in list(t.columns) + list(t.index.names)]
         assert not [c for c in cols if c == "se" or c.endswith("_se") or "std" in c or "standard error" in c], cols
     assert not hasattr(speed, "km_bounds") and not hasattr(speed, "km_summary")
@@ -182,20 +184,43 @@ def test_no_standard_error_in_any_display_table():
     explained = speed_figures.explain(cmp, iv, b, load_supplementary())
     assert "censored" not in explained and "did not happen in the report's window" not in explained  # no lockdown benchmark
     assert "did_not_happen" not in speed_figures.interval_table(iv)["range"].str.cat()
+    assert "did_not_happen" not in repr(speed_figures.linked_interval_table(iv))
 
 
-def test_the_former_interface_still_reads_did_not_happen_as_censored():
-    """analysis/figures/synthesis.py reads speed.all_intervals with status "censored" and the window in the bounds."""
+def test_no_censored_status_anywhere():
+    """"Did not happen" is never relabelled as censoring (the former wrapper that did is gone), and the
+    one refusal rule (speed.row_role) rejects a "censored" status instead of reading it."""
     e = load_events()
-    new, old = speed.all_milestone_intervals(e), speed.all_intervals(e)
-    never = new["status"] == "did_not_happen"
-    assert never.any()
-    assert (old.loc[never, "status"] == "censored").all()
-    assert (old.loc[never, "lower_hours"] == new.loc[never, "window_lower_hours"]).all()
-    assert (old.loc[never, "upper_hours"] == new.loc[never, "window_upper_hours"]).all()
-    pd.testing.assert_frame_equal(old[~never], new[~never])
-    # the benchmarks judge both the same way
+    new = speed.all_milestone_intervals(e)
+    assert not hasattr(speed, "all_intervals")
+    assert set(new["status"]) <= set(speed.STATUSES) and "censored" not in speed.STATUSES
+    with pytest.raises(ValueError, match="censored"):
+        speed.row_role("censored", np.nan)
+    with pytest.raises(ValueError):
+        speed.distribution_inputs(frame([("a", "", 5.0, np.inf, "censored")]))
+    for path in ("analysis/figures/synthesis.py", "analysis/figures/speed.py", "analysis/methods/benchmarks.py",
+                 "book/synthesis.ipynb"):
+        text = (ROOT / path).read_text(encoding="utf-8")
+        assert '"censored"' not in text and "all_intervals(" not in text, path
+
+
+@pytest.mark.parametrize("status, upper, role", [("observed", 3.0, "in distribution"),
+                                                 ("conflicting", 0.0, "in distribution"),
+                                                 ("conflicting", -13.0, "dated before its trigger"),
+                                                 ("did_not_happen", np.nan, "did not happen"),
+                                                 ("cannot_tell", np.nan, "cannot tell")])
+def test_one_refusal_rule_for_distribution_benchmarks_and_synthesis(status, upper, role):
+    """speed.row_role decides for every method: in the distribution exactly when judged by a benchmark."""
+    assert speed.row_role(status, upper) == role
+    iv = frame([("a", "", 0.0 if upper >= 0 else upper - 10, upper, status, 100.0, 124.0)])
+    inp = speed.distribution_inputs(iv)
+    assert inp["role"].iloc[0] == role
     b = load_benchmarks()
-    j_new = benchmarks.compare_benchmarks(new, b)["judgement"]
-    j_old = benchmarks.compare_benchmarks(old, b)["judgement"]
-    assert list(j_new) == list(j_old)
+    b = b[b["limit_kind"] == "deadline"].head(1).assign(milestone="detection_to_lockdown")
+    judged = benchmarks.compare_benchmarks(iv.assign(start_at=pd.NaT), b)["judgement"].iloc[0]
+    if role in ("dated before its trigger", "cannot tell"):
+        assert judged == "cannot tell"
+    elif role == "did not happen":
+        assert judged == "not met"   # a window of 100 h is longer than the deadline: later than it, if ever
+    with pytest.raises(ValueError):
+        speed.row_role("observed", np.nan)   # an interval without an upper bound is not an interval

@@ -125,13 +125,13 @@ def test_one_status_palette_for_every_figure():
     from analysis.core.tables import load_table
     from analysis.figures.provenance import status_figure
     from analysis.figures.synthesis import summary_figure
-    from analysis.methods.speed import all_intervals
+    from analysis.methods.speed import all_milestone_intervals
     from analysis.methods.yields import programme_yields
 
     facts, sources, events = load_facts(), load_sources(), load_events()
     prov = {t.name: t.marker.color for t in status_figure(facts, sources).data}
     labels = {r.key: r.label for r in registry.reports()}
-    summary = summary_figure(labels, programme_yields(load_screening(), load_supplementary()), all_intervals(events),
+    summary = summary_figure(labels, programme_yields(load_screening(), load_supplementary()), all_milestone_intervals(events),
                              facts, load_table("comparison"))
     synth = {t.name: t.marker.color for t in summary.data if t.legendgroup == "status"}
     assert prov == synth == style.STATUS_COLOURS

@@ -18,18 +18,17 @@ def fmt_rate(v: float) -> str:
 
 
 def fmt_hours(v) -> str:
-    """Hours as the response-speed tables print them: ``1.5``, ``48``, ``1176``; ``?`` when unknown."""
+    """Hours as the response-speed tables print them: ``1.5``, ``48``, ``1,176``; ``?`` when unknown."""
     if v is None or pd.isna(v):
         return "?"
-    return f"{v:.1f}".rstrip("0").rstrip(".") if abs(v) < 100 else f"{v:.0f}"
+    return f"{v:.1f}".rstrip("0").rstrip(".") if abs(v) < 100 else f"{v:,.0f}"
 
 
 def interval_range(lower, upper, status: str) -> str:
-    """``0–48 h``; censored intervals read ``> L h`` (the milestone had not happened by then)."""
+    """``0–48 h``; ``cannot tell`` when the bounds are unknown (a milestone that did not happen in the
+    window is worded by its caller, never as a range)."""
     if status == "cannot_tell":
         return "cannot tell"
-    if status == "censored":
-        return f"> {fmt_hours(lower)} h (censored)"
     if lower < 0:
         return f"{fmt_hours(lower)} to {fmt_hours(upper)} h"
     return f"{fmt_hours(lower)}–{fmt_hours(upper)} h"

@@ -3,7 +3,10 @@
 The numbers come from :mod:`analysis.methods.event_times` (bounds of written times),
 :mod:`analysis.methods.speed` (points, milestones, response intervals) and
 :mod:`analysis.methods.benchmarks` (limits and judgements); city names and colours from the
-report registry. Hours are written by :mod:`analysis.figures.fmt`.
+report registry. Hours are written by :mod:`analysis.figures.fmt`. Every table the chapter shows is
+a :class:`analysis.figures.tables.ReaderTable` (headers in words, statuses and milestones in words,
+bilingual city names, nothing empty printed as NaN); the plain frames (:func:`interval_table`,
+:func:`timeline_table`) are the data under the figures.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from ..core.registry import bilingual, city_names, report_colours, report_keys
 from ..core.tables import is_blank
 from ..methods.benchmarks import limit_hours, verdicts
 from ..methods.event_times import PART_WORDS, PARTS_OF_DAY, event_bounds, to_hours
-from ..methods.speed import (MILESTONES, PLANNED, POINTS, STATED_DURATIONS, choose_alternatives,
-                             distribution_inputs, empirical_bounds, join_notes, median_range, point_candidates,
-                             stated_hours)
+from ..methods.speed import (BOUND_MILESTONES, MILESTONES, PLANNED, POINTS, STATED_DURATIONS, STATUS_WORDS,
+                             choose_alternatives, distribution_inputs, empirical_bounds, join_notes, median_range,
+                             point_candidates, stated_hours)
 from .fmt import fmt_hours, interval_range
-from .links import linked_columns
+from .links import LinkedTable, linked_columns
+from .tables import ReaderTable, reader_table
 
 
 def city(report: str) -> str:
@@ -35,15 +39,31 @@ def city(report: str) -> str:
 # --------------------------------------------------------------------------------------
 # Tables and text for the chapter
 
-def parts_of_day_table() -> pd.DataFrame:
+def parts_of_day_table() -> ReaderTable:
     """The declared hours of each part of the day (an end past 24:00 runs into the next day)."""
-    return pd.DataFrame([{"part": p, "words": PART_WORDS.get(p, ""), "from": f"{a:02d}:00",
-                          "to": f"{b % 24:02d}:00" + (" next day" if b > 24 else "")}
-                         for p, (a, b) in PARTS_OF_DAY.items()]).set_index("part")
+    return reader_table(pd.DataFrame([{"part of the day": p.replace("_", " "), "words in the texts": PART_WORDS.get(p, ""),
+                                       "from": f"{a:02d}:00", "to": f"{b % 24:02d}:00" + (" next day" if b > 24 else "")}
+                                      for p, (a, b) in PARTS_OF_DAY.items()]))
 
 
-def bounds_table(events: pd.DataFrame, types: Iterable[str] | None = None) -> pd.DataFrame:
-    """Dated events as written and the instants they allow: earliest, latest, width in hours."""
+def _written(x: pd.Series, side: str) -> str:
+    """A time as the events table writes it, its precision in words: ``2021-12-20 (part of day: evening)``."""
+    precision = str(x[f"{side}_precision"]).replace("_", " ")
+    part = x.get(f"{side}_part")
+    return f"{x[side]} ({precision}{': ' + str(part) if not is_blank(part) else ''})"
+
+
+def _width_text(hours: float) -> str:
+    """A range's width: ``24 h``; below an hour in minutes (``1 min``), never a bare ``0``."""
+    return f"{fmt_hours(hours)} h" if hours >= 1 else f"{round(hours * 60):g} min"
+
+
+def bounds_table(events: pd.DataFrame, types: Iterable[str] | None = None,
+                 from_page: str = "book/speed") -> ReaderTable:
+    """Dated events as written and the instants they allow: earliest, latest (exclusive), width in hours.
+
+    Each event links to its sentence on the annotated-sources page.
+    """
     b = event_bounds(events)
     e = events.set_index("event_id")
     b = b[b["lower"].notna()]
@@ -52,12 +72,15 @@ def bounds_table(events: pd.DataFrame, types: Iterable[str] | None = None) -> pd
     rows = []
     for r in b.itertuples(index=False):
         x = e.loc[r.event_id]
-        written = f"{x['start']} ({x['start_precision']}{', ' + x['start_part'] if not is_blank(x['start_part']) else ''})"
-        if not is_blank(x["end"]):
-            written += f" to {x['end']} ({x['end_precision']})"
-        rows.append({"event_id": r.event_id, "type": r.event_type, "as written": written,
-                     "earliest": r.lower, "latest": r.upper, "width (h)": to_hours(r.upper - r.lower)})
-    return pd.DataFrame(rows).set_index("event_id")
+        written = _written(x, "start") + ("" if is_blank(x["end"]) else f" to {_written(x, 'end')}")
+        rows.append({"event": r.event_id, "city": city(x["report"]), "type": r.event_type.replace("_", " "),
+                     "as written": written, "earliest instant": f"{r.lower:%Y-%m-%d %H:%M}",
+                     "latest instant (not included)": f"{r.upper:%Y-%m-%d %H:%M}",
+                     "width": _width_text(to_hours(r.upper - r.lower))})
+    frame = pd.DataFrame(rows, columns=["event", "city", "type", "as written", "earliest instant",
+                                        "latest instant (not included)", "width"])
+    links = pd.DataFrame({"event": frame["event"]})
+    return reader_table(frame, links=links, from_page=from_page)
 
 
 def window_text(window_lower, window_upper) -> str:
@@ -84,7 +107,7 @@ def _ranges(t: pd.DataFrame) -> list[str]:
 
 
 def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
-    """The intervals as the chapter shows them: milestone, city, alternative, range, status, reason."""
+    """The intervals as data (the CSV under the interval figure): milestone, city, alternative, range, bounds, status, why."""
     t = intervals.copy()
     t["city"] = t["report"].map(city)
     t["range"] = _ranges(t)
@@ -92,20 +115,44 @@ def interval_table(intervals: pd.DataFrame) -> pd.DataFrame:
     return t[["milestone", "city", "alternative", "range", "lower_hours", "upper_hours", "status", "why"]]
 
 
-def linked_interval_table(intervals: pd.DataFrame, from_page: str = "book/speed"):
-    """:func:`interval_table` whose range cells link to the events (start and end) behind them."""
+def linked_interval_table(intervals: pd.DataFrame, from_page: str = "book/speed") -> LinkedTable:
+    """The intervals as the chapter shows them, in words; each interval links to the events (start and end) behind it."""
     ids = [";".join(e for e in pair if isinstance(e, str) and e)
            for pair in zip(intervals["start_event"], intervals["end_event"])]
-    return linked_columns(interval_table(intervals).set_index("milestone"), {"range": ids}, from_page)
+    t = interval_table(intervals)
+    shown = pd.DataFrame({"milestone": [MILESTONES[k].label for k in t["milestone"]], "city": list(t["city"]),
+                          "alternative": list(t["alternative"]), "interval": list(t["range"]),
+                          "status": [STATUS_WORDS[x] for x in t["status"]], "why": list(t["why"])})
+    return linked_columns(shown, {"interval": ids}, from_page)
 
 
-def benchmark_comparison_table(comparison: pd.DataFrame) -> pd.DataFrame:
-    """Benchmarks against intervals, for display (recorded milestones only)."""
-    t = comparison.copy()
-    t["city"] = t["report"].map(city)
-    t["interval"] = _ranges(t)
-    t["limit"] = [f"{'≤' if k == 'deadline' else '≥'} {fmt_hours(v)} h" for v, k in zip(t["limit_hours"], t["limit_kind"])]
-    return t[["benchmark_id", "city", "alternative", "interval", "limit", "judgement", "in_force"]]
+def _limit_text(limit_hours_: float, kind: str) -> str:
+    return f"{'≤' if kind == 'deadline' else '≥'} {fmt_hours(limit_hours_)} h"
+
+
+def benchmark_comparison_table(comparison: pd.DataFrame) -> ReaderTable:
+    """Benchmarks against intervals, one row per benchmark and interval (the rows given: the chapter shows the judged ones)."""
+    t = comparison
+    return reader_table(pd.DataFrame({
+        "benchmark": list(t["benchmark_id"]), "city": [city(r) for r in t["report"]],
+        "alternative": list(t["alternative"]), "interval": _ranges(t),
+        "limit": [_limit_text(v, k) for v, k in zip(t["limit_hours"], t["limit_kind"])],
+        "judgement": list(t["judgement"]), "rule in force": list(t["in_force"])}))
+
+
+def verdict_table(comparison: pd.DataFrame) -> ReaderTable:
+    """One verdict per benchmark (rows) and city (columns): met, not met or cannot tell."""
+    v = verdicts(comparison)
+    order = [r for r in report_keys() if r in set(v["report"])] + \
+        [r for r in dict.fromkeys(v["report"]) if r not in report_keys()]
+    pivot = v.pivot(index="benchmark_id", columns="report", values="judgement")
+    pivot = pivot.reindex(index=list(dict.fromkeys(v["benchmark_id"])), columns=order)
+    milestone = comparison.drop_duplicates("benchmark_id").set_index("benchmark_id")["milestone"]
+    frame = pd.DataFrame({"benchmark": list(pivot.index),
+                          "milestone": [MILESTONES[milestone[b]].label for b in pivot.index]})
+    for r in order:
+        frame[city(r)] = list(pivot[r])
+    return reader_table(frame)
 
 
 _FORCE = {"yes": "The rule was in force.", "not yet": "The rule was not yet issued: a yardstick, not an obligation.",
@@ -154,7 +201,7 @@ def explain(comparison: pd.DataFrame, intervals: pd.DataFrame, benchmarks: pd.Da
                 quotes.append(f"stated duration {iv['stated_fact']} 「{iv['stated_quote']}」")
             how = join_notes(iv["basis"], iv["reason"])
             lines.append(f"- {city(c['report'])}{alt}: **{c['judgement']}**, interval "
-                         f"{range_text(c['lower_hours'], c['upper_hours'], c['status'], c.get('window_lower_hours'), c.get('window_upper_hours'))} ({c['status']}) "
+                         f"{range_text(c['lower_hours'], c['upper_hours'], c['status'], c.get('window_lower_hours'), c.get('window_upper_hours'))} ({STATUS_WORDS[c['status']]}) "
                          f"against {sign} {fmt_hours(lim)} h; {'; '.join(quotes)}. {how[:1].upper() + how[1:]}. "
                          f"{_FORCE[c['in_force']]}")
         rest = cmp_b[cmp_b["status"] == "cannot_tell"]
@@ -171,34 +218,25 @@ def explain(comparison: pd.DataFrame, intervals: pd.DataFrame, benchmarks: pd.Da
     return "\n".join(lines)
 
 
-def verdict_summary(comparison: pd.DataFrame) -> str:
-    """Markdown: which cities met or did not meet which benchmarks (the rest cannot be told)."""
-    v = verdicts(comparison)
-    force = comparison.groupby(["benchmark_id", "report"])["in_force"].agg(lambda s: set(s))
-    lines = []
-    for verdict in ("met", "not met"):
-        sel = v[v["judgement"] == verdict]
-        for report, g in sel.groupby("report", sort=False):
-            parts = []
-            for bid in g["benchmark_id"]:
-                state = force.loc[(bid, report)]
-                parts.append(bid + ("" if state == {"yes"} else f" (rule in force: {', '.join(sorted(state))})"))
-            lines.append(f"- **{verdict}**: {city(report)}, {', '.join(parts)}")
-    n = int((v["judgement"] == "cannot tell").sum())
-    lines.append(f"- **cannot tell**: the other {n} of {len(v)} benchmark–city pairs")
-    return "\n".join(lines)
-
-
 def distribution_table(intervals: pd.DataFrame) -> pd.DataFrame:
-    """One milestone's empirical bounds for display: hours, cities known to have reached it, cities that may have.
+    """One milestone's empirical bounds as words: hours, cities known to have reached it, cities that may have.
 
     Counts out of the cities with an interval (:func:`analysis.methods.speed.empirical_bounds`);
     hours by :func:`analysis.figures.fmt.fmt_hours`. No standard error: there is no sample.
     """
     b = empirical_bounds(intervals)
-    return pd.DataFrame({"by (h)": [fmt_hours(h) for h in b["hours"]],
+    return pd.DataFrame({"by (hours)": [fmt_hours(h) for h in b["hours"]],
                          "known to have reached it": [f"{k} of {n}" for k, n in zip(b["known"], b["cities"])],
                          "may have reached it": [f"{p} of {n}" for p, n in zip(b["possible"], b["cities"])]})
+
+
+def distribution_tables(intervals: pd.DataFrame, keys: Iterable[str] = BOUND_MILESTONES) -> ReaderTable:
+    """:func:`distribution_table` of each milestone of ``keys``, one table with the milestone in words first."""
+    parts = [distribution_table(intervals[intervals["milestone"] == k]).assign(milestone=MILESTONES[k].label)
+             for k in keys]
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(
+        columns=["by (hours)", "known to have reached it", "may have reached it", "milestone"])
+    return reader_table(frame[["milestone", "by (hours)", "known to have reached it", "may have reached it"]])
 
 
 def distribution_text(intervals: pd.DataFrame) -> str:
@@ -236,12 +274,35 @@ def distribution_text(intervals: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def benchmark_table(benchmarks: pd.DataFrame) -> pd.DataFrame:
-    """The benchmarks as the chapter shows them."""
-    t = benchmarks.copy()
-    t["limit_h"] = limit_hours(benchmarks)
-    return t[["benchmark_id", "rule", "milestone", "limit", "limit_unit", "limit_kind", "applies_when",
-              "in_force_from", "superseded_by", "source_id", "trust", "quote", "caveat"]]
+def distribution_texts(intervals: pd.DataFrame, keys: Iterable[str] = BOUND_MILESTONES) -> str:
+    """Markdown: :func:`distribution_text` of each milestone of ``keys``, under the milestone's name in bold."""
+    return "\n\n".join(f"**{MILESTONES[k].label}**\n\n" + distribution_text(intervals[intervals["milestone"] == k])
+                         for k in keys)
+
+
+def benchmark_table(benchmarks: pd.DataFrame, supplementary: pd.DataFrame | None = None) -> ReaderTable:
+    """The benchmarks as the chapter shows them: rule, milestone, limit, when in force; source, quote and caveat in one cell.
+
+    With ``supplementary``, the source cell links to the source's URL where one is recorded.
+    """
+    b = benchmarks
+    limits = limit_hours(b)
+    unit = [str(u) for u in b["limit_unit"]]
+    force = [join_notes("" if is_blank(f) else f"from {f}", "" if is_blank(by) else f"superseded by {by}")
+             for f, by in zip(b["in_force_from"], b["superseded_by"])]
+    frame = pd.DataFrame({
+        "benchmark": list(b["benchmark_id"]), "rule": list(b["rule"]),
+        "milestone": [MILESTONES[m].label for m in b["milestone"]],
+        "limit": [f"{'≤' if k == 'deadline' else '≥'} {fmt_hours(v)} {u}" + ("" if u == "hours" else f" ({fmt_hours(h)} h)")
+                  for v, u, k, h in zip(b["limit"], unit, b["limit_kind"], limits)],
+        "applies to": list(b["applies_when"]), "in force": [f or "date unknown" for f in force],
+        "source, its quote and caveat": [f"{d}; {s} (trust {t})\n「{q}」\n{c}" for d, s, t, q, c in
+                                         zip(b["document"], b["source_id"], b["trust"], b["quote"], b["caveat"])]})
+    links = None
+    if supplementary is not None:
+        url = {k: v for k, v in zip(supplementary["source_id"], supplementary["url"]) if not is_blank(v)}
+        links = pd.DataFrame({"source, its quote and caveat": [url.get(s) for s in b["source_id"]]})
+    return reader_table(frame, links=links, from_page="book/speed")
 
 
 # --------------------------------------------------------------------------------------
@@ -405,11 +466,9 @@ def fig_intervals(intervals: pd.DataFrame, benchmarks: pd.DataFrame | None = Non
     """
     colour_of = report_colours()
     bounded = intervals[intervals["status"] != "cannot_tell"].copy()
-    never = bounded["status"] == "did_not_happen"
-    if "window_lower_hours" in bounded:   # drawn at the window's end (the former "censored" rows carry it already)
-        bounded.loc[never, "lower_hours"] = bounded.loc[never, "window_lower_hours"]
-        bounded.loc[never, "upper_hours"] = bounded.loc[never, "window_upper_hours"]
-    bounded.loc[bounded["status"] == "censored", "status"] = "did_not_happen"
+    never = bounded["status"] == "did_not_happen"   # drawn at the window's end
+    bounded.loc[never, "lower_hours"] = bounded.loc[never, "window_lower_hours"]
+    bounded.loc[never, "upper_hours"] = bounded.loc[never, "window_upper_hours"]
     keys = [k for k in MILESTONES if k in set(bounded["milestone"])]
     fig = make_subplots(rows=len(keys), cols=1, vertical_spacing=0.5 / max(len(keys), 1),
                         subplot_titles=[MILESTONES[k].label for k in keys])

@@ -13,29 +13,37 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..core.ids import first_fact_id, split_ids
-from ..core.registry import report_colours
-from .fmt import fmt_rate, interval_range
+from ..core.registry import city_label, report_colours
+from ..methods.speed import row_role
+from .fmt import fmt_estimate, fmt_hours, fmt_rate, interval_range
 from .links import LinkedTable, link_points, linked_columns
 from .style import STATUS_COLOURS
+from .tables import fmt_cell
 
 
 def _number(v) -> str:
-    return "" if v is None or pd.isna(v) else f"{v:g}"
+    """A count as a reader reads it (``1,234``); empty when missing."""
+    return fmt_cell(v)
+
+
+def _sources_text(ids) -> str:
+    return ", ".join(split_ids(ids)) if isinstance(ids, str) and ids else ""
 
 
 def consistency_display(table: pd.DataFrame, from_page: str) -> LinkedTable:
-    """The consistency table for a chapter: the report's value links to its sentence."""
+    """The consistency table for a chapter (a reader table): the report's value links to its sentence."""
     values = pd.DataFrame({
-        "report": table["report"],
-        "quantity": table["quantity"],
-        "report says": [f"{_number(v)} ({s})" for v, s in zip(table["report_value"], table["report_status"])],
-        "independent source says": [f"{_number(v)} ({b}; {s})" if not pd.isna(v) else f"unknown ({b})"
-                                    for v, b, s in zip(table["independent_value"], table["independent_basis"],
-                                                       table["independent_sources"])],
-        "test": table["comparison"].map({"equal": "equal", "at_most": "report ≤ bulletin"}),
-        "agree": table["agree"],
+        "check": range(1, len(table) + 1),
+        "city": [city_label(r) for r in table["report"]],
+        "quantity": list(table["quantity"]),
+        "report says": [f"{_number(v)} ({s})" if _number(v) else f"not stated ({s})"
+                        for v, s in zip(table["report_value"], table["report_status"])],
+        "independent source says": [
+            (f"{_number(v)} ({b}; sources {_sources_text(s)})" if _number(v) else f"unknown ({b or 'no value'})")
+            for v, b, s in zip(table["independent_value"], table["independent_basis"], table["independent_sources"])],
+        "test": list(table["comparison"].map({"equal": "equal", "at_most": "report ≤ bulletin"})),
+        "agree": list(table["agree"]),
     })
-    values.index = pd.RangeIndex(1, len(values) + 1, name="check")
     return linked_columns(values, {"report says": list(table["fact_id"])}, from_page)
 
 
@@ -53,27 +61,57 @@ def _fact_text(row: pd.Series) -> str:
         return f"{what}: stripped" if row["status"] == "stripped" else f"{what}: not stated"
     qualifier = {"more_than": "more than ", "about": "about ", "at_least": "at least ", "nearly": "nearly "}.get(
         row["qualifier"], "")
-    return f"{what}: {qualifier}{row['value']:g} ({row['status']})"
+    return f"{what}: {qualifier}{fmt_cell(row['value'])} ({row['status']})"
+
+
+def _window_days(lower, upper) -> str:
+    """``49–50 days``: how long a window ran after the start, from hours."""
+    lo, hi = fmt_hours(lower / 24), fmt_hours(upper / 24)
+    return f"{lo} days" if lo == hi else f"{lo}–{hi} days"
+
+
+def interval_cell_text(row) -> str:
+    """One interval row in the response chapter's words, by its role (:func:`analysis.methods.speed.row_role`).
+
+    ``0–30 h``; a conflicting reading adds ``(conflicting)``; one dated before its trigger says so
+    (it is shown, never read as a time); a step that did not happen says so with the window's
+    length (not a censored time); one that cannot be told gives the reason.
+    """
+    role = row_role(row.status, row.upper_hours)
+    if role == "did not happen":
+        return f"did not happen in the report's window (which ends {_window_days(row.window_lower_hours, row.window_upper_hours)} after the start)"
+    if role == "cannot tell":
+        return f"cannot tell ({row.reason})" if isinstance(row.reason, str) and row.reason else "cannot tell"
+    text = interval_range(row.lower_hours, row.upper_hours, row.status)
+    notes = (["conflicting"] if row.status == "conflicting" else []) + \
+        (["dated before its trigger: not a time"] if role == "dated before its trigger" else [])
+    return f"{text} ({'; '.join(notes)})" if notes else text
 
 
 def _interval_text(rows: pd.DataFrame) -> tuple[str, str]:
-    """The response chapter's own wording of each interval (``speed.interval_range``), and its events."""
+    """The response chapter's own wording of each interval (:func:`interval_cell_text`), and its events."""
     parts, ids = [], []
     for r in rows.itertuples(index=False):
-        text = interval_range(r.lower_hours, r.upper_hours, r.status)
-        parts.append(f"{text} (conflicting)" if r.status == "conflicting" else text)
+        parts.append(interval_cell_text(r))
         ids += [e for e in (r.start_event, r.end_event) if isinstance(e, str) and e]
     return "; ".join(dict.fromkeys(parts)), ";".join(dict.fromkeys(ids))
 
 
+#: The interval methods of :func:`analysis.methods.yields.screening_yield` in words.
+INTERVAL_METHODS = {"beta": "exact Clopper–Pearson", "wilson": "Wilson score", "jeffreys": "Jeffreys"}
+
+
 def _yield_text(y: pd.Series) -> str:
+    """A programme's yield in words: the estimate and its interval by the book's precision rule."""
     unit = str(y["unit"]).replace("_", "-")
     tested = f"{'about ' if y['tested_qualifier'] == 'about' else ''}{y['tested']:,.0f} {unit}"
+    level = f"{100 * y['level']:g} %"
     if y["positives"] == 0:
         return (f"0 positives in {tested}: fewer than {fmt_rate(y['one_sided_bound_per_10k'])} per 10,000 "
-                f"(exact one-sided {100 * y['level']:g} % bound)")
-    return (f"{y['positives']:g} positives in {tested}: {fmt_rate(y['rate_per_10k'])} per 10,000 "
-            f"({100 * y['level']:g} % CI {fmt_rate(y['lower_per_10k'])}–{fmt_rate(y['upper_per_10k'])}, {y['method']})")
+                f"(exact one-sided {level} bound)")
+    return (f"{y['positives']:,.0f} positives in {tested}: "
+            f"{fmt_estimate(y['rate_per_10k'], y['lower_per_10k'], y['upper_per_10k'])} per 10,000 "
+            f"({level} interval, {INTERVAL_METHODS.get(y['method'], y['method'])})")
 
 
 def side_by_side_table(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.DataFrame, screening: pd.DataFrame,
@@ -82,7 +120,8 @@ def side_by_side_table(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.Da
     """(values, links): one row per report of ``sources`` (in its order), each cell with the ids behind it.
 
     ``yields`` is :func:`analysis.methods.yields.programme_yields`; ``intervals`` is
-    :func:`analysis.methods.speed.all_intervals`; ``comparison`` is ``data/comparison.csv`` (what
+    :func:`analysis.methods.speed.all_milestone_intervals` (``did_not_happen`` kept apart from
+    any interval); ``comparison`` is ``data/comparison.csv`` (what
     stands for each report). A report with no row there is shown with what the tables hold and
     "not chosen" where a choice is needed.
     """
@@ -136,6 +175,19 @@ def side_by_side_table(sources: pd.DataFrame, facts: pd.DataFrame, events: pd.Da
     return pd.DataFrame(values, index=index), pd.DataFrame(links, index=index)
 
 
+def side_by_side_display(values: pd.DataFrame, links: pd.DataFrame, sources: pd.DataFrame,
+                         from_page: str = "book/synthesis") -> LinkedTable:
+    """The side-by-side table as the chapter shows it: one column per city (bilingual), one row per aspect.
+
+    ``values`` and ``links`` are :func:`side_by_side_table`'s; each cell links to the rows behind it.
+    """
+    names = {en: f"{en} {zh}" for en, zh in zip(sources["city_en"], sources["city_zh"])}
+    shown, shown_links = values.T.copy(), links.T.copy()
+    shown.columns = shown_links.columns = [names.get(c, c) for c in values.index]
+    shown.index = shown_links.index = pd.Index(list(values.columns), name="")
+    return LinkedTable(shown, shown_links, from_page)
+
+
 def main_screening(comparison: pd.DataFrame) -> dict[str, str | None]:
     """Report key -> the screening programme that stands for it (None when none can)."""
     return {r: (None if pd.isna(s) else s) for r, s in zip(comparison["report"], comparison["main_screening_id"])}
@@ -166,8 +218,7 @@ def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.Data
             fig.add_trace(go.Scatter(x=[row["one_sided_bound_per_10k"]], y=[label], mode="markers",
                                      marker=dict(symbol="triangle-left", size=12, color=colour),
                                      name=f"{label}: zero found", showlegend=False,
-                                     hovertext=[f"{label}: 0 / {row['tested']:,.0f} {row['unit']}; one-sided 95 % "
-                                                f"bound {row['one_sided_bound_per_10k']:.3g} per 10,000"],
+                                     hovertext=[f"{label}: {_yield_text(row)}"],
                                      hoverinfo="text"), row=1, col=1)
         else:
             fig.add_trace(go.Scatter(
@@ -175,31 +226,33 @@ def summary_figure(values_source: dict, yields: pd.DataFrame, intervals: pd.Data
                 marker=dict(size=10, color=colour, symbol="circle" if row["unit"] == "persons" else "square"),
                 error_x=dict(type="data", symmetric=False, array=[row["upper_per_10k"] - row["rate_per_10k"]],
                              arrayminus=[row["rate_per_10k"] - row["lower_per_10k"]]),
-                hovertext=[f"{label}: {row['positives']:g} / {row['tested']:,.0f} {row['unit']}"], hoverinfo="text+x"),
+                hovertext=[f"{label}: {_yield_text(row)}"], hoverinfo="text"),
                 row=1, col=1)
         link_points(fig.data[-1], [first_fact_id(row["fact_ids"])], "book/synthesis")
     lock = intervals[intervals["milestone"] == "detection_to_lockdown"]
-    observed = lock[lock["status"].isin(["observed", "conflicting"])]
-    span = [min(0.0, observed["lower_hours"].min() / 24), max(1.0, observed["upper_hours"].max() / 24)]
-    edge = span[1] + 0.25 * (span[1] - span[0])  # censored cities are drawn at the right edge
+    roles = pd.Series([row_role(st, up) for st, up in zip(lock["status"], lock["upper_hours"])], index=lock.index)
+    timed = lock[roles.isin(["in distribution", "dated before its trigger"])]
+    span = [min(0.0, timed["lower_hours"].min() / 24), max(1.0, timed["upper_hours"].max() / 24)]
+    edge = span[1] + 0.25 * (span[1] - span[0])  # where the step did not happen: a mark at the right edge
     for report, label in zip(reports, labels):
-        for r in lock[lock["report"] == report].itertuples(index=False):
-            if r.status == "cannot_tell" or pd.isna(r.lower_hours):
+        for r in lock[lock["report"] == report].itertuples():
+            role = roles[r.Index]
+            if role == "cannot tell":
                 continue
             colour = colours[report]
-            if r.status == "censored":
+            words = interval_cell_text(r)
+            if role == "did not happen":
                 fig.add_trace(go.Scatter(
                     x=[edge], y=[label], mode="markers+text", marker=dict(symbol="triangle-right", size=12, color=colour),
-                    text=[f"none in {r.lower_hours / 24:.0f} d"], textposition="middle left", showlegend=False,
-                    name=f"{label} (censored)", hovertext=[f"{label}: no lockdown in the window: more than "
-                                                           f"{r.lower_hours:g} h (censored)"], hoverinfo="text"),
-                    row=1, col=2)
+                    text=[f"none in {fmt_hours(r.window_lower_hours / 24)} d"], textposition="middle left",
+                    showlegend=False, name=f"{label} (did not happen)", hovertext=[f"{label}: no lockdown: {words}"],
+                    hoverinfo="text"), row=1, col=2)
+                link_points(fig.data[-1], [r.start_event], "book/synthesis")
                 continue
             fig.add_trace(go.Scatter(
                 x=[r.lower_hours / 24, r.upper_hours / 24], y=[label, label], mode="lines+markers", showlegend=False,
                 line=dict(color=colour, width=6), marker=dict(symbol="line-ns", size=12, line=dict(width=2, color=colour)),
-                name=f"{label} ({r.status})",
-                hovertext=[f"{label}: {r.lower_hours:g} to {r.upper_hours:g} h, {r.status}"] * 2, hoverinfo="text"),
+                name=f"{label} ({r.status})", hovertext=[f"{label}: {words}"] * 2, hoverinfo="text"),
                 row=1, col=2)
             link_points(fig.data[-1], [r.start_event, r.end_event], "book/synthesis")
     fig.update_xaxes(range=[span[0] - 0.2, edge + 0.2], title_text="days (negative: dated before the detection)",

@@ -19,7 +19,7 @@ import pandas as pd
 
 from ..core.tables import is_blank
 from .event_times import UNIT_HOURS, instant_bounds
-from .speed import join_notes
+from .speed import join_notes, row_role
 
 JUDGEMENTS = ("met", "not met", "cannot tell")
 
@@ -35,7 +35,7 @@ def judge(lower: float, upper: float, limit: float, kind: str = "deadline") -> s
     ``deadline`` (the step must be done within ``limit``): met if ``upper <= limit``, not met if
     ``lower > limit``, cannot tell otherwise. ``minimum`` (the state must last at least
     ``limit``): met if ``lower >= limit``, not met if ``upper < limit``. A missing bound counts as
-    unknown (a censored interval has no upper bound). An interval whose upper bound is below zero
+    unknown (``math.inf`` for a step later than a window). An interval whose upper bound is below zero
     (the end dated before its trigger) is self-contradictory: cannot tell.
     """
     if kind not in ("deadline", "minimum"):
@@ -96,28 +96,29 @@ COMPARISON_COLUMNS = ["benchmark_id", "milestone", "rule", "applies_when", "limi
 def compare_benchmarks(intervals: pd.DataFrame, benchmarks: pd.DataFrame) -> pd.DataFrame:
     """Every benchmark against every interval of its milestone: one row per (benchmark, interval row).
 
-    ``judgement`` from :func:`judge` (a milestone that did not happen in the window counts as
-    "later than the window", ``window_lower_hours``; a ``cannot_tell`` interval, or one dated before its trigger (upper bound below zero),
-    cannot be judged); ``in_force`` from :func:`in_force` at
-    the start instant of the interval.
+    ``judgement`` from :func:`judge`, by the row's role (:func:`analysis.methods.speed.row_role`):
+    a milestone that did not happen in the window counts as "later than the window"
+    (``window_lower_hours``), so it can only fail a deadline; a ``cannot_tell`` interval, or one
+    dated before its trigger (upper bound below zero), cannot be judged. ``in_force`` from
+    :func:`in_force` at the start instant of the interval.
     """
     rows = []
     limits = limit_hours(benchmarks)
     for (_, b), lim in zip(benchmarks.iterrows(), limits):
         sel = intervals[intervals["milestone"] == b["milestone"]]
         for _, iv in sel.iterrows():
-            if iv["status"] == "cannot_tell":
+            role = row_role(iv["status"], iv["upper_hours"])
+            if role == "cannot tell":
                 verdict, reason = "cannot tell", iv["reason"]
-            elif iv["status"] == "did_not_happen":
+            elif role == "did not happen":
                 # it never happened in a window of at least window_lower_hours: later than that, if ever
                 verdict = judge(iv["window_lower_hours"], math.inf, lim, b["limit_kind"])
                 reason = "" if is_blank(iv["reason"]) else iv["reason"]
-            elif iv["status"] != "censored" and iv["upper_hours"] < 0:
+            elif role == "dated before its trigger":
                 verdict = "cannot tell"
                 reason = join_notes("dated before its trigger: the interval is self-contradictory", iv["reason"])
             else:
-                upper = math.inf if iv["status"] == "censored" else iv["upper_hours"]  # censored: the former label
-                verdict = judge(iv["lower_hours"], upper, lim, b["limit_kind"])
+                verdict = judge(iv["lower_hours"], iv["upper_hours"], lim, b["limit_kind"])
                 reason = "" if is_blank(iv["reason"]) else iv["reason"]
             rows.append({"benchmark_id": b["benchmark_id"], "milestone": b["milestone"], "rule": b["rule"],
                          "applies_when": b["applies_when"], "limit_hours": lim, "limit_kind": b["limit_kind"],

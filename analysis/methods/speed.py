@@ -11,8 +11,11 @@ uncertainty:
   window, a declared fact, see :data:`NEVER_HAPPENED`: no time at all, the window's length is
   context, not a bound); ``conflicting`` (alternative intervals, never averaged); or
   ``cannot_tell`` (the texts do not date it; the ``reason`` says what is missing);
-* :data:`MILESTONES` and :func:`all_intervals`: the intervals the book reports (the keys of
-  :data:`MILESTONES` are the ``milestone`` enum of ``data/schemas/benchmarks.schema.yaml``);
+* :data:`MILESTONES` and :func:`all_milestone_intervals`: the intervals the book reports (the keys
+  of :data:`MILESTONES` are the ``milestone`` enum of ``data/schemas/benchmarks.schema.yaml``);
+* :func:`row_role`: the one rule, shared by the distribution, the benchmarks and the side-by-side
+  table, for what an interval row can support (an interval, "did not happen", "dated before its
+  trigger", "cannot tell");
 * :func:`point_candidates` / :func:`choose_alternatives`: the dated events that stand for a point;
 * :func:`distribution_inputs`, :func:`empirical_bounds`, :func:`median_range`: the intervals as
   bounds on the empirical distribution of a milestone's times (the share of cities known to have
@@ -39,6 +42,9 @@ from ..core.tables import is_blank, read_table_schema
 from .event_times import UNIT_HOURS, event_bounds, to_hours
 
 STATUSES = ("observed", "did_not_happen", "conflicting", "cannot_tell")
+#: The statuses in words, as every table and sentence of the book writes them.
+STATUS_WORDS = {"observed": "observed", "did_not_happen": "did not happen", "conflicting": "conflicting",
+                "cannot_tell": "cannot tell"}
 
 
 # --------------------------------------------------------------------------------------
@@ -423,21 +429,6 @@ def all_milestone_intervals(events: pd.DataFrame, keys: Iterable[str] | None = N
     return pd.concat([milestone_intervals(events, k, **kw) for k in keys], ignore_index=True)
 
 
-def all_intervals(events: pd.DataFrame, keys: Iterable[str] | None = None, **kw) -> pd.DataFrame:
-    """The former interface of :func:`all_milestone_intervals`, kept for ``analysis/figures/synthesis.py``.
-
-    A ``did_not_happen`` row is labelled ``censored`` there, with the window's bounds in
-    ``lower_hours`` / ``upper_hours`` (what that module and ``analysis.figures.fmt.interval_range``
-    read: "> L h"). Use :func:`all_milestone_intervals` for anything new.
-    """
-    out = all_milestone_intervals(events, keys, **kw)
-    never = out["status"] == "did_not_happen"
-    out.loc[never, "lower_hours"] = out.loc[never, "window_lower_hours"]
-    out.loc[never, "upper_hours"] = out.loc[never, "window_upper_hours"]
-    out.loc[never, "status"] = "censored"
-    return out
-
-
 # --------------------------------------------------------------------------------------
 # Bounds on the empirical distribution (no survival model, no standard errors)
 
@@ -449,8 +440,32 @@ BOUND_MILESTONES = ("detection_to_lockdown", "detection_to_round1_start", "round
 #: Fewest cities with an interval for which a median is stated at all (as a range).
 MEDIAN_MIN_CITIES = 3
 
-INPUT_COLUMNS = ["report", "role", "lower", "upper", "alternatives", "window_lower", "window_upper", "reason"]
+#: What an interval row can support (:func:`row_role`).
 ROLES = ("in distribution", "did not happen", "dated before its trigger", "cannot tell")
+
+
+def row_role(status: str, upper_hours) -> str:
+    """What one interval row can support, the same everywhere in the book (one of :data:`ROLES`).
+
+    ``in distribution``: an observed or conflicting interval that does not end before it starts
+    (it bounds a time, is judged against a benchmark, is shown as an interval); ``dated before its
+    trigger``: the sources date the end before the start (kept as the contradiction it is, never
+    judged, never in a distribution); ``did not happen``: the step never happened in the report's
+    window (no time, not censoring); ``cannot tell``: not dated. Raises ``ValueError`` for any
+    other status (``censored`` included: the book has no such status).
+    """
+    if status == "did_not_happen":
+        return "did not happen"
+    if status == "cannot_tell":
+        return "cannot tell"
+    if status in ("observed", "conflicting"):
+        if upper_hours is None or pd.isna(upper_hours):
+            raise ValueError(f"a {status} interval without an upper bound")
+        return "dated before its trigger" if float(upper_hours) < 0 else "in distribution"
+    raise ValueError(f"unknown interval status {status!r} (one of {', '.join(STATUSES)})")
+
+
+INPUT_COLUMNS = ["report", "role", "lower", "upper", "alternatives", "window_lower", "window_upper", "reason"]
 
 
 def distribution_inputs(intervals: pd.DataFrame) -> pd.DataFrame:
@@ -468,14 +483,15 @@ def distribution_inputs(intervals: pd.DataFrame) -> pd.DataFrame:
     for report, g in intervals.groupby("report", sort=False):
         base = {"report": report, "lower": np.nan, "upper": np.nan, "alternatives": "",
                 "window_lower": np.nan, "window_upper": np.nan, "reason": ""}
-        never = g[g["status"] == "did_not_happen"]
-        timed = g[g["status"].isin(["observed", "conflicting"])]
-        usable = timed[timed["upper_hours"] >= 0]
+        roles = [row_role(st, up) for st, up in zip(g["status"], g["upper_hours"])]
+        never = g[[r == "did not happen" for r in roles]]
+        timed = g[[r in ("in distribution", "dated before its trigger") for r in roles]]
+        usable = g[[r == "in distribution" for r in roles]]
         if len(never):
             rows.append({**base, "role": "did not happen", "window_lower": never["window_lower_hours"].min(),
                          "window_upper": never["window_upper_hours"].max(), "reason": join_notes(*never["reason"])})
         elif len(usable):
-            dropped = [a for a in timed.loc[timed["upper_hours"] < 0, "alternative"]]
+            dropped = [a for a, r in zip(g["alternative"], roles) if r == "dated before its trigger"]
             rows.append({**base, "role": "in distribution", "lower": usable["lower_hours"].min(),
                          "upper": usable["upper_hours"].max(),
                          "alternatives": "; ".join(a for a in usable["alternative"] if a),

@@ -62,7 +62,7 @@ def independent_value(rule: str, series: dict[str, pd.DataFrame]) -> tuple[float
         known = s[s[col].notna()]
         if known.empty:
             return None, "equal", "", ""
-        return float(known[col].iloc[-1]), "equal", known["sources"].iloc[-1], "reported (cumulative)"
+        return float(known[col].iloc[-1]), "equal", known["sources"].iloc[-1], "reported, cumulative"
     raise ValueError(f"unknown consistency rule {rule!r}")
 
 
