@@ -344,7 +344,7 @@ def test_forest_draws_each_programme_once_and_zeros_as_bounds(table):
         if t.marker.symbol != "triangle-left":
             assert t.error_x.array is not None and all(v >= 0 for v in t.error_x.arrayminus)
     assert fig.layout.xaxis.type == "log"
-    panels = {a.text.replace("<b>", "").replace("</b>", "") for a in fig.layout.annotations}
+    panels = {a.text.replace("<b>", "").replace("</b>", "").replace("<br>", " ") for a in fig.layout.annotations}
     assert panels == {f"Yield {yield_figures.UNIT_LABELS[u]}" for u in table["unit"].unique()}
 
 
@@ -379,12 +379,17 @@ def test_fmt_rate(v, text):
     assert fmt_rate(v) == text
 
 
-def test_yield_lines_state_unit_interval_and_method(table):
-    lines = yield_figures.yield_lines(table)
-    assert len(lines) == len(table)
-    for line, (_, r) in zip(lines, table.iterrows()):
-        assert r["unit"] in line and "95 % CI" in line and r["method"] in line
-        assert ("one-sided 95 % bound" in line) == (r["positives"] == 0)
+def test_display_states_unit_level_method_and_zero_bounds(table):
+    shown = yield_figures.yields_display(table).values
+    col = "yield per 10,000 (95 % Clopper–Pearson interval)"
+    assert col in shown.columns and shown[col].str.len().gt(0).all()
+    assert list(shown["counted in"]) == [yield_figures.UNIT_WORDS[u] for u in table["unit"]]
+    bound = next(c for c in shown.columns if "one-sided 95 % upper bound" in c)
+    three = next(c for c in shown.columns if "rule of three" in c)
+    zero = (table["positives"] == 0).to_numpy()
+    assert (shown[bound].str.len().gt(0).to_numpy() == zero).all()
+    assert (shown[three].str.len().gt(0).to_numpy() == zero).all()
+    assert not any("_" in c for c in shown.columns)
 
 
 def test_labels_name_the_city_once():
@@ -411,9 +416,12 @@ def test_texts_state_the_confidence_level_used(table):
     from analysis.core.loaders import load_screening, load_supplementary
 
     t90 = Y.programme_yields(load_screening(), load_supplementary(), alpha=0.1)
-    lines = "\n".join(yield_figures.yield_lines(t90))
-    assert "90 % CI" in lines and "95 %" not in lines and "rule of three" not in lines  # a 95 % rule only
-    assert "95 % CI" in "\n".join(yield_figures.yield_lines(table))
+    shown = yield_figures.yields_display(t90).values
+    headers = " ".join(shown.columns)
+    assert "90 % Clopper–Pearson interval" in headers and "95 %" not in headers
+    three = next(c for c in shown.columns if "rule of three" in c)
+    assert (shown[three] == "").all()  # the rule of three is a 95 % rule only
+    assert "95 % Clopper–Pearson" in " ".join(yield_figures.yields_display(table).values.columns)
     with pytest.raises(ValueError, match="several confidence levels"):
         yield_figures.level_text(pd.concat([table, t90]))
 

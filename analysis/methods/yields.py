@@ -394,11 +394,16 @@ def programme_yields(screening: pd.DataFrame, supplementary: pd.DataFrame | None
 
 
 def prevalence_marks(yields: pd.DataFrame) -> pd.DataFrame:
-    """Observed yields of programmes with positives as proportions (``label``, ``unit``, ``prevalence``),
-    for marking on the pooling figure."""
+    """Observed yields of programmes with positives as proportions, for the pooling figure and tables.
+
+    Columns: ``label`` (programme and unit), ``city`` (the label up to its colon, as the
+    imperfect-assay tables head their columns), ``unit``, ``prevalence`` and its interval
+    ``lower``/``upper`` (proportions; the interval sets the digits a table prints the yield with)."""
     pos = yields[yields["positives"] > 0]
-    return pd.DataFrame({"label": pos["label"] + " (" + pos["unit"] + ")", "unit": pos["unit"],
-                         "prevalence": pos["rate_per_10k"] / PER}).reset_index(drop=True)
+    return pd.DataFrame({"label": pos["label"] + " (" + pos["unit"].str.replace("_", "-") + ")",
+                         "city": pos["label"].str.split(":").str[0], "unit": pos["unit"],
+                         "prevalence": pos["rate_per_10k"] / PER, "lower": pos["lower_per_10k"] / PER,
+                         "upper": pos["upper_per_10k"] / PER}).reset_index(drop=True)
 
 
 def excluded_programmes(screening: pd.DataFrame) -> pd.DataFrame:
