@@ -102,3 +102,15 @@ def test_no_value_prints_as_nan_whatever_the_column(values):
     for value, cell in zip(values, cells):
         if is_empty(value):
             assert cell.strip() == ""
+
+
+def test_an_estimate_and_its_interval_stay_on_one_line():
+    out = reader_table(pd.DataFrame({"r": ["rate 0.29 (0.17–0.45) per day", "-0.083 (-0.110 to -0.056)"]}))._repr_html_()
+    assert '<span class="fr-nowrap">0.29 (0.17–0.45)</span>' in out
+    assert '<span class="fr-nowrap">-0.083 (-0.110 to -0.056)</span>' in out
+
+
+def test_a_caption_sits_above_the_scroll_box():
+    out = reader_table(pd.DataFrame({"a": [1]}), caption="Yields & more")._repr_html_()
+    assert out.startswith('<p class="fr-table-caption">Yields &amp; more</p><div class="fr-table-box')
+    assert "<caption>" not in out

@@ -40,15 +40,15 @@ def linked_table_html(values: pd.DataFrame, links: pd.DataFrame, from_page: str)
 class LinkedTable(ReaderTable):
     """A reader table whose cells link to their sentences; keeps the frame it was made from."""
 
-    def __init__(self, values: pd.DataFrame, links: pd.DataFrame, from_page: str):
+    def __init__(self, values: pd.DataFrame, links: pd.DataFrame, from_page: str, caption: str = ""):
         table = reader_table(values, links=links, from_page=from_page)
-        super().__init__(table.text, table.links, from_page)
+        super().__init__(table.text, table.links, from_page, caption)
         self.values = values
 
 
-def linked_columns(values: pd.DataFrame, column_ids: dict, from_page: str) -> LinkedTable:
+def linked_columns(values: pd.DataFrame, column_ids: dict, from_page: str, caption: str = "") -> LinkedTable:
     """A :class:`LinkedTable` in which only the named columns link: ``{column: ids, one per row}``."""
     links = pd.DataFrame(None, index=values.index, columns=values.columns, dtype=object)
     for col, ids in column_ids.items():
         links[col] = [i if isinstance(i, str) and i else None for i in ids]
-    return LinkedTable(values, links, from_page)
+    return LinkedTable(values, links, from_page, caption)

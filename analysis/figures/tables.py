@@ -34,6 +34,8 @@ from ..core.ids import source_href, split_ids
 from .fmt import fmt_estimate, fmt_rate
 
 PAGE_SIZE = 15  # rows per page of a long table
+#: An estimate with its interval, "0.29 (0.17–0.45)" or "-0.08 (-0.11 to -0.06)": kept on one line.
+ESTIMATE = re.compile(r"-?\d[\d.,]*(?: [a-z%/]+)? \(-?\d[\d.,]*(?:–| to )-?\d[\d.,]*(?: [a-z%/]+)?\)")
 
 
 def is_empty(value) -> bool:
@@ -85,6 +87,7 @@ def cell_href(row_id: str, from_page: str) -> str:
 def linked_cell_html(text: str, row_ids, from_page: str) -> str:
     """One cell's HTML: the escaped text (newlines kept) and numbered links to ``row_ids``."""
     shown = html.escape("" if is_empty(text) else str(text)).replace("\n", "<br/>")
+    shown = ESTIMATE.sub(r'<span class="fr-nowrap">\g<0></span>', shown)
     ids = split_ids(row_ids) if isinstance(row_ids, str) else []
     if not ids:
         return shown
@@ -171,13 +174,13 @@ def table_html(text: pd.DataFrame, links: pd.DataFrame | None = None, from_page:
                             + "|".join(cells.columns).encode()).hexdigest()[:10]
     styler = (Styler(cells, cell_ids=False, uuid=digest).hide(axis="index")
               .set_table_attributes('class="fr-reader-table"'))
-    if caption:
-        styler = styler.set_caption(html.escape(caption))
     body = styler.to_html(doctype_html=False)
     body = re.sub(r'^<style type="text/css">\s*</style>\s*', "", body)
     long = len(text) > page_size
     attrs = f' data-fr-page-size="{page_size}"' if long else ""
-    return f'<div class="fr-table-box{" fr-table-long" if long else ""}"{attrs}>{body}</div>'
+    # the caption sits above the scroll box, so it wraps at the column's width on a phone
+    head = f'<p class="fr-table-caption">{html.escape(caption)}</p>' if caption else ""
+    return f'{head}<div class="fr-table-box{" fr-table-long" if long else ""}"{attrs}>{body}</div>'
 
 
 class ReaderTable:
