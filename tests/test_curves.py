@@ -13,7 +13,7 @@ from scipy import stats
 
 from analysis.core.loaders import load_daily_cases
 from analysis.core.tables import check_table
-from analysis.figures import curves as curve_figures
+from analysis.figures import curves_tables as curve_tables
 from analysis.methods import curves, rt
 from analysis.methods.curves import EstimationError, growth_rate
 from analysis.methods.rt import discr_si, reproduction_number
@@ -406,11 +406,14 @@ def test_headline_rates_use_the_robust_interval_where_it_can_be_fitted(cases):
 
 def test_headline_tables_follow_the_precision_rule(cases):
     heads = curves.headline_rates(curves.all_series(cases))
-    sens = curve_figures.model_sensitivity_table(heads)
-    qp = sens[(sens["window"] == "changchun/confirmed/growth") & (sens["model"] == "quasi-Poisson")].iloc[0]
-    assert qp["doubling / halving time, days (95% CI)"] == "doubling 7 (4–40)"
-    assert qp["r per day (95% CI)"] == "0.10 (0.02–0.19)"
-    lines = curve_figures.headline_lines(heads)
-    assert any(line.startswith("changchun/confirmed/decline r = -0.099 (-0.132 to -0.067)") for line in lines)
-    diag = curve_figures.diagnostics_table(heads).set_index("window")
-    assert diag.loc["changchun/confirmed/decline", "second peak"].startswith("FLAG:")
+    est = curve_tables.estimates_table(curves.all_series(cases), heads).text
+    growth = est[(est["place"] == "Changchun 长春") & (est["series"] == "confirmed") & (est["phase"] == "growth")].iloc[0]
+    assert growth["r per day (95 % interval)"] == "0.09 (-0.03 to 0.21)"
+    assert growth["doubling or halving time, days (95 % interval)"] == "doubling 7 (3 to not bounded)"
+    assert "quasi-Poisson 0.10 (0.02–0.19)" in growth["r per day under the other models (95 % interval)"]
+    decline = est[(est["place"] == "Changchun 长春") & (est["series"] == "confirmed") & (est["phase"] == "decline")].iloc[0]
+    assert decline["r per day (95 % interval)"] == "-0.099 (-0.132 to -0.067)"
+    assert decline["doubling or halving time, days (95 % interval)"] == "halving 7.0 (5.3–10.3)"
+    diag = curve_tables.diagnostics_table(heads).text
+    row = diag[(diag["place"] == "Changchun 长春") & (diag["phase"] == "decline") & (diag["series"] == "confirmed")].iloc[0]
+    assert row["second peak"].startswith("FLAG:")

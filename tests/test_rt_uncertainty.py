@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from analysis.core.loaders import load_daily_cases
-from analysis.figures import curves as curve_figures
+from analysis.figures import curves_tables as curve_tables
 from analysis.methods import curves, rt
 from analysis.methods.rt import (SIUncertainty, backproject, discr_si, r_to_R, reproduction_number,
                                  rt_backprojected, rt_uncertain_si)
@@ -99,14 +99,17 @@ def series():
 
 
 def test_book_rt_table_shows_si_uncertainty_and_bias(series):
-    table = curve_figures.rt_uncertainty_table(series)
-    assert list(table["window"]) == ["changchun/confirmed/growth", "changchun/confirmed/decline",
-                                     "dongxing/confirmed/growth"]
-    row = table.set_index("window").loc["changchun/confirmed/growth"]
-    assert float(row["upward bias"]) > 0.1  # missing infectivity biases the early window upwards
-    assert "five days" in table.set_index("window").loc["dongxing/confirmed/growth", "caveat"]
-    refusals = curve_figures.rt_refusals(series).set_index("city")
-    assert "seeded by one case" in refusals.iloc[list(series).index("dongxing")]["reason"]
+    table = curve_tables.rt_uncertainty_table(series).text
+    assert len(table) == len(curves.FIT_WINDOWS)  # every declared window: estimated, or why not
+    estimated = table[table["Rt, Poisson-only posterior (95 % credible interval)"] != ""]
+    assert list(zip(estimated["place"], estimated["phase"])) == [("Changchun 长春", "growth"), ("Changchun 长春", "decline"),
+                                                                ("Dongxing 东兴", "growth")]
+    assert all(n.startswith("not estimated: ") for n in table.loc[~table.index.isin(estimated.index), "note"])
+    growth = estimated.iloc[0]
+    assert float(growth["upward bias"]) > 0.1  # missing infectivity biases the early window upwards
+    assert "five days" in estimated.iloc[2]["note"]
+    refusals = curve_tables.rt_refusals(series).text.set_index("place")
+    assert "seeded by one case" in refusals.loc["Dongxing 东兴", "reason"]
 
 
 def test_pooled_rt_uncertainty_fields(series):

@@ -1,8 +1,10 @@
-"""Case curves on the page: the figures of daily and cumulative counts, growth fits and Rt, and the
-tables of declarations and estimates (numbers formatted for reading).
+"""Case curves on the page, figures: daily and cumulative counts, growth fits (the headline
+autocorrelation-robust model, quasi-Poisson as a comparison), the window-sensitivity heat map and Rt.
 
-The numbers come from :mod:`analysis.methods.curves` (series, growth rates) and
+The numbers come from :mod:`analysis.methods.curves` (series, growth rates, fitted trends) and
 :mod:`analysis.methods.rt` (serial intervals, Rt); city names and colours from the report registry.
+Estimates printed in labels follow the book's precision rule (:mod:`analysis.figures.fmt`). The
+chapter's tables are in :mod:`analysis.figures.curves_tables`.
 """
 
 from __future__ import annotations
@@ -15,209 +17,15 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..core.registry import city_label, report_colours
-from ..methods.curves import (DAY_ZERO, FIT_WINDOWS, EstimationError, GrowthResult, HeadlineRate, fit_all,
-                              growth_rate, headline_rates, series_cities)
-from ..methods.rt import (MAIN_SI, RT_CAVEATS, RT_REFUSED, SI_SCENARIOS, SI_UNCERTAINTY, pooled_rt,
-                          pooled_rt_uncertainty, r_to_R, rt_by_report_date)
-from .fmt import fmt_estimate
+from ..methods.curves import DAY_ZERO, FIT_WINDOWS, HeadlineRate, fitted_trend, series_cities
+from ..methods.growth_models import MODEL_LABELS
+from ..methods.rt import SI_SCENARIOS
+from .fmt import fmt_estimate, fmt_number, interval_decimals
 from .links import link_points
 
 #: Colours of the components of a daily bar (not cities: one series each).
 _COMPONENT_COLOURS = {"confirmed": "#D55E00", "confirmed_unsplit": "#E69F00", "conversions": "#0072B2",
                       "asymptomatic": "#56B4E9", "missing": "#777777"}
-
-
-# --------------------------------------------------------------------------------------
-# Tables: declarations
-
-def day_zero_table() -> pd.DataFrame:
-    """The declared day zero of each city and its basis."""
-    return pd.DataFrame([{"city": city_label(d.city), "day zero": d.date, "basis": d.basis}
-                         for d in DAY_ZERO.values()])
-
-
-def windows_table() -> pd.DataFrame:
-    """The declared fit windows."""
-    return pd.DataFrame([{"city": city_label(w.city), "series": w.series, "phase": w.phase,
-                          "start": w.start, "end": w.end, "rationale": w.rationale} for w in FIT_WINDOWS])
-
-
-def si_table() -> pd.DataFrame:
-    """The serial-interval scenarios."""
-    return pd.DataFrame([{"key": k, "scenario": s.name, "mean (d)": round(s.mean, 2), "sd (d)": round(s.sd, 2),
-                          "source": s.source} for k, s in SI_SCENARIOS.items()])
-
-
-# --------------------------------------------------------------------------------------
-# Tables: estimates, with their intervals or the reason they are not given
-
-def _interval(v, lo, hi):
-    return "" if v is None else fmt_estimate(v, lo, hi)
-
-
-def _time(row) -> str:
-    """``doubling 7 (4–40)``: a doubling or halving time in days with the precision rule, or ""."""
-    if row.get("doubling_time") is None:
-        return ""
-    return f"{row['time_kind']} {fmt_estimate(row['doubling_time'], row['doubling_lower'], row['doubling_upper'])}"
-
-
-_MODEL_NAMES = {"quasi_poisson": "quasi-Poisson", "nb2": "NB2", "robust": "robust AR(1)"}
-
-
-def growth_r_before(heads: dict[str, HeadlineRate], city: str) -> float | None:
-    """The headline r of ``city``'s confirmed growth window: the rate carried back before its series starts."""
-    h = heads.get(f"{city}/confirmed/growth")
-    return None if h is None or h.row["r"] is None else float(h.row["r"])
-
-
-def estimates_table(series: dict[str, pd.DataFrame], fits: dict[str, GrowthResult] | None = None,
-                    heads: dict[str, HeadlineRate] | None = None) -> pd.DataFrame:
-    """One row per declared window: the headline r (robust where it can be fitted), doubling/halving
-    time and Rt over the same window (Poisson-only and with serial-interval uncertainty), with
-    intervals, or the reason why a number is not given."""
-    heads = heads or headline_rates(series)
-    rows = []
-    for w in FIT_WINDOWS:
-        h = heads[w.key]
-        g = h.row
-        row = {"city": city_label(w.city), "series": w.series, "phase": w.phase,
-               "window": f"{w.start} to {w.end}", "days observed": g["n_days"], "cases": int(g["n_cases"]),
-               "model": _MODEL_NAMES[h.headline],
-               "r per day (95% CI)": _interval(g["r"], g["r_lower"], g["r_upper"]),
-               "doubling / halving time, days (95% CI)": _time(g),
-               "Rt, Poisson only (95% CrI)": "", "Rt, with SI uncertainty (95% CrI)": "",
-               "note": "; ".join(x for x in (g["reason"], None if h.headline == "robust" else h.why) if x)}
-        if g["reason"] is None and g["doubling_time"] is None:
-            row["note"] = "; ".join(x for x in (row["note"], "interval of r includes 0: no doubling or halving time") if x)
-        rt_text = ""
-        if w.city in RT_REFUSED:
-            rt_text = "Rt: " + RT_REFUSED[w.city]
-        elif w.series != "confirmed":
-            known = series[w.city].loc[w.start:w.end, w.series].notna().sum()
-            rt_text = f"Rt: {w.series} known on {known} of {len(series[w.city].loc[w.start:w.end])} days, too many gaps to fill"
-        else:
-            si = SI_SCENARIOS[MAIN_SI[w.city]]
-            try:
-                rt = pooled_rt_uncertainty(series[w.city], w.start, w.end, si, growth_r_before(heads, w.city))
-                few = "" if rt["reliable"] else " (fewer than 11 cases)"
-                row["Rt, Poisson only (95% CrI)"] = fmt_estimate(rt["mean"], rt["lower"], rt["upper"]) + few
-                row["Rt, with SI uncertainty (95% CrI)"] = fmt_estimate(rt["si_estimate"], rt["si_lower"], rt["si_upper"]) + few
-                rt_text = "; ".join(x for x in (f"Rt with SI {si.name}, {rt['start_date']} to {rt['end_date']}"
-                                                + (f", {rt['imputed_days']} imputed day(s)" if rt["imputed_days"] else ""),
-                                                RT_CAVEATS.get(w.key, "")) if x)
-            except EstimationError as exc:
-                rt_text = f"Rt: {exc}"
-        if not row["Rt, Poisson only (95% CrI)"]:
-            row["Rt, Poisson only (95% CrI)"] = row["Rt, with SI uncertainty (95% CrI)"] = "not estimated"
-        row["note"] = "; ".join(x for x in (row["note"], rt_text) if x)
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def model_sensitivity_table(heads: dict[str, HeadlineRate]) -> pd.DataFrame:
-    """Every declared window under each growth model (quasi-Poisson, NB2, robust AR(1)): r and
-    doubling/halving time with the precision rule; the headline model marked."""
-    rows = []
-    for key, h in heads.items():
-        for _, m in h.comparison.iterrows():
-            rows.append({"window": key, "model": _MODEL_NAMES[m["model"]] + (" (headline)" if m["model"] == h.headline else ""),
-                         "r per day (95% CI)": _interval(m["r"], m["r_lower"], m["r_upper"]),
-                         "doubling / halving time, days (95% CI)": _time(m.to_dict()),
-                         "detail": "" if m["reason"] is None else m["reason"]})
-    return pd.DataFrame(rows)
-
-
-def diagnostics_table(heads: dict[str, HeadlineRate]) -> pd.DataFrame:
-    """Residual diagnostics per declared window: one column per check, a verdict in each cell
-    (flagged checks start with "FLAG:")."""
-    rows = []
-    for key, h in heads.items():
-        row = {"window": key}
-        for _, d in h.diagnostics.iterrows():
-            row[d["check"].replace("_", " ")] = ("FLAG: " if d["flagged"] is True else "") + d["verdict"]
-        rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def headline_lines(heads: dict[str, HeadlineRate]) -> list[str]:
-    """One printed line per declared window: the headline r, doubling/halving time, model and flags."""
-    out = []
-    for key, h in heads.items():
-        g = h.row
-        text = "refused: " + g["reason"] if g["reason"] else _interval(g["r"], g["r_lower"], g["r_upper"])
-        time = _time(g)
-        out.append(f"{key} r = {text}" + (f" | {time} d" if time else "") + f" [{_MODEL_NAMES[h.headline]}]"
-                   + (f" flags: {', '.join(h.flagged)}" if h.flagged else ""))
-    return out
-
-
-def rt_uncertainty_table(series: dict[str, pd.DataFrame], heads: dict[str, HeadlineRate] | None = None) -> pd.DataFrame:
-    """Rt over each declared confirmed window that is estimated: Poisson-only posterior, the posterior
-    mixed over serial-interval uncertainty, the estimate with the cases before the series back-projected
-    at the city's growth rate, and the upward bias (without minus with back-projection)."""
-    heads = heads or headline_rates(series)
-    rows = []
-    for w in FIT_WINDOWS:
-        if w.city in RT_REFUSED or w.series != "confirmed":
-            continue
-        si, r_b = SI_SCENARIOS[MAIN_SI[w.city]], growth_r_before(heads, w.city)
-        rt = pooled_rt_uncertainty(series[w.city], w.start, w.end, si, r_b)
-        rows.append({"window": w.key, "SI": si.name,
-                     "Rt, Poisson only": fmt_estimate(rt["mean"], rt["lower"], rt["upper"]),
-                     "Rt, with SI uncertainty": fmt_estimate(rt["si_estimate"], rt["si_lower"], rt["si_upper"]),
-                     "Rt, earlier cases back-projected": fmt_estimate(rt["bp_mean"], rt["bp_lower"], rt["bp_upper"]),
-                     "upward bias": f"{rt['bias']:.2f}", "back-projected cases": f"{rt['n_before']:,.0f}",
-                     "back-projection rate r": f"{r_b:.3f}", "caveat": RT_CAVEATS.get(w.key, "")})
-    out = pd.DataFrame(rows)
-    out.attrs["si_uncertainty"] = SI_UNCERTAINTY
-    return out
-
-
-def si_sensitivity(series: pd.DataFrame, city: str = "changchun") -> pd.DataFrame:
-    """Rt over each declared confirmed-series window of ``city`` under every serial-interval scenario."""
-    rows = []
-    for w in FIT_WINDOWS:
-        if w.city != city or w.series != "confirmed":
-            continue
-        g = growth_rate(series.index, series[w.series], w.start, w.end)
-        for key, si in SI_SCENARIOS.items():
-            rt = pooled_rt(series, w.start, w.end, si)
-            try:
-                wl = "" if g.r is None else _interval(*(r_to_R(v, si.mean, si.sd) for v in (g.r, g.r_lower, g.r_upper)))
-            except ValueError as exc:
-                wl = f"undefined ({exc})"
-            rows.append({"window": f"{w.phase} ({w.start} to {w.end})", "serial interval": si.name,
-                         "SI mean (d)": round(si.mean, 2), "SI sd (d)": round(si.sd, 2),
-                         "Rt, Cori (95% CrI)": _interval(rt["mean"], rt["lower"], rt["upper"]),
-                         "R from r, Wallinga-Lipsitch (95% CI)": wl})
-    return pd.DataFrame(rows)
-
-
-def rt_refusals(series: dict[str, pd.DataFrame]) -> pd.DataFrame:
-    """Sliding-window Rt per city: estimated, or the reason it is refused.
-
-    One row per city of ``series``, then one per city refused in :data:`~analysis.methods.rt.RT_REFUSED`
-    that has no series.
-    """
-    rows = []
-    for city in list(series) + [k for k in RT_REFUSED if k not in series]:
-        if city in RT_REFUSED:
-            rows.append({"city": city_label(city), "sliding 7-day Rt": "refused", "reason": RT_REFUSED[city]})
-            continue
-        si = SI_SCENARIOS[MAIN_SI[city]]
-        try:
-            rt = rt_by_report_date(series[city], si)
-        except EstimationError as exc:
-            caveat = RT_CAVEATS.get(f"{city}/confirmed/growth", "")
-            rows.append({"city": city_label(city), "sliding 7-day Rt": "refused",
-                         "reason": "; ".join(x for x in (str(exc), caveat and "the single pooled window: " + caveat) if x)})
-            continue
-        n_rel = int(rt["reliable"].sum())
-        rows.append({"city": city_label(city), "sliding 7-day Rt": f"{len(rt)} windows",
-                     "reason": f"{n_rel} reach 11 cases; {int((rt['imputed_days'] > 0).sum())} contain imputed days; "
-                               f"{int((rt['artefact_days'] > 0).sum())} touch the mid-March artefact period"})
-    return pd.DataFrame(rows)
 
 
 # --------------------------------------------------------------------------------------
@@ -297,35 +105,72 @@ def fig_cumulative(cases: pd.DataFrame, facts: pd.DataFrame):
     return fig
 
 
-def fig_growth(series: dict[str, pd.DataFrame], fits: dict[str, GrowthResult]):
-    """Observed counts in each declared window with the fitted exponential and its 95 % band (log scale)."""
+def fig_growth(series: dict[str, pd.DataFrame], heads: dict[str, HeadlineRate]):
+    """Observed counts in each declared window with the headline model's fitted trend and its 95 %
+    pointwise band (the robust AR(1) model; quasi-Poisson where the window is too short for it), the
+    quasi-Poisson fit as a dashed comparison, log scale. Each panel's title gives the headline r."""
     wins = list(FIT_WINDOWS)
     colours = report_colours()
-    titles = [f"{city_label(w.city)}: {w.series}, {w.phase}" for w in wins]
-    fig = make_subplots(rows=math.ceil(len(wins) / 2), cols=2, subplot_titles=titles, vertical_spacing=0.09)
+    titles = []
+    for w in wins:
+        g, label = heads[w.key].row, MODEL_LABELS[heads[w.key].headline]
+        rate = "not fitted" if g["r"] is None else f"r {fmt_estimate(g['r'], g['r_lower'], g['r_upper'])} per day"
+        titles.append(f"{city_label(w.city)}: {w.series}, {w.phase}<br><span style='font-size:12px'>{rate}, {label}</span>")
+    fig = make_subplots(rows=math.ceil(len(wins) / 2), cols=2, subplot_titles=titles, vertical_spacing=0.1)
+    shown = set()
+
+    def add(trace, key, row, col):
+        trace.showlegend, trace.legendgroup = key not in shown, key
+        shown.add(key)
+        fig.add_trace(trace, row=row, col=col)
+
     for i, w in enumerate(wins):
         row, col = i // 2 + 1, i % 2 + 1
         s = series[w.city]
         span = s.loc[pd.Timestamp(w.start) - pd.Timedelta(days=3): pd.Timestamp(w.end) + pd.Timedelta(days=3)]
         inside = (span.index >= pd.Timestamp(w.start)) & (span.index <= pd.Timestamp(w.end))
         colour = colours[w.city]
-        fig.add_trace(go.Scatter(x=span.index, y=span[w.series].where(inside), mode="markers", showlegend=False,
-                                 marker=dict(color=colour, size=6)), row=row, col=col)
-        fig.add_trace(go.Scatter(x=span.index, y=span[w.series].where(~inside), mode="markers", showlegend=False,
-                                 marker=dict(color=colour, size=6, symbol="circle-open")), row=row, col=col)
-        g = fits[w.key]
-        if g.r is not None:
-            t = np.arange((pd.Timestamp(w.end) - pd.Timestamp(w.start)).days + 1)
-            x = pd.date_range(w.start, w.end)
-            fig.add_trace(go.Scatter(x=x, y=np.exp(g.intercept + g.r * t), mode="lines", showlegend=False,
-                                     line=dict(color="#222")), row=row, col=col)
-            mid = t.mean()  # band: slope interval pivoting on the window's centre
-            for r_b in (g.r_lower, g.r_upper):
-                fig.add_trace(go.Scatter(x=x, y=np.exp(g.intercept + g.r * mid + r_b * (t - mid)), mode="lines",
-                                         showlegend=False, line=dict(color="#222", dash="dot", width=1)), row=row, col=col)
+        headline = heads[w.key].headline
+        trend = fitted_trend(s.index, s[w.series], w.start, w.end, model=headline)
+        if len(trend):
+            # a lower limit at or below 0 cannot be drawn on a log axis: the band is cut at the panel's floor
+            # (half its smallest count or fitted value)
+            positive = pd.concat([span[w.series].astype(float), trend["fit"]]).where(lambda v: v > 0).dropna()
+            floor = 0.5 * float(positive.min())
+            lower = trend["lower"].fillna(floor).clip(lower=floor)
+            x = list(trend["date"]) + list(trend["date"][::-1])
+            add(go.Scatter(x=x, y=list(trend["upper"]) + list(lower[::-1]), fill="toself", mode="lines",
+                           fillcolor="rgba(34,34,34,0.15)", line=dict(width=0), hoverinfo="skip",
+                           name="95 % interval of the headline trend"), "band", row, col)
+            add(go.Scatter(x=trend["date"], y=trend["fit"], mode="lines", line=dict(color="#222", width=2),
+                           name="headline trend: robust AR(1) (quasi-Poisson where marked)"), "fit", row, col)
+        if headline != "quasi_poisson":
+            qp = fitted_trend(s.index, s[w.series], w.start, w.end, model="quasi_poisson")
+            if len(qp):
+                add(go.Scatter(x=qp["date"], y=qp["fit"], mode="lines", line=dict(color="#0072B2", dash="dash", width=1.5),
+                               name="quasi-Poisson fit (comparison)"), "qp", row, col)
+        add(go.Scatter(x=span.index, y=span[w.series].where(inside), mode="markers", name="count in the window",
+                       marker=dict(color=colour, size=6)), "in", row, col)
+        add(go.Scatter(x=span.index, y=span[w.series].where(~inside), mode="markers",
+                       name="count in the three days either side", marker=dict(color=colour, size=6, symbol="circle-open")),
+            "out", row, col)
         fig.update_yaxes(type="log", row=row, col=col)
-    fig.update_layout(height=260 * math.ceil(len(wins) / 2), margin=dict(t=50))
+    fig.update_layout(height=280 * math.ceil(len(wins) / 2) + 60, margin=dict(t=70),
+                      legend=dict(orientation="h", y=-0.04))
     return fig
+
+
+def sensitivity_cells(sens: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(r, cell text, hover text) of a window-sensitivity frame, end shift by start shift. Cells the
+    model cannot fit hold NaN in r and "" in the texts; r's digits follow its interval (precision rule)."""
+    text = [("" if pd.isna(r) else fmt_number(r, interval_decimals(lo, hi))) for r, lo, hi in
+            zip(sens["r"], sens["r_lower"], sens["r_upper"])]
+    hover = [f"{st} to {en}: r {fmt_estimate(r, lo, hi)} per day" if not pd.isna(r) else f"{st} to {en}: {why}"
+             for st, en, r, lo, hi, why in zip(sens["start"], sens["end"], sens["r"], sens["r_lower"], sens["r_upper"],
+                                               sens["reason"])]
+    frame = sens.assign(text=text, hover=hover, r=pd.to_numeric(sens["r"], errors="coerce"))
+    piv = {c: frame.pivot(index="end_shift", columns="start_shift", values=c) for c in ("r", "text", "hover")}
+    return piv["r"], piv["text"].fillna(""), piv["hover"].fillna("")
 
 
 def fig_rt(rt: pd.DataFrame, main: str = "ba2"):
@@ -357,16 +202,21 @@ def fig_rt(rt: pd.DataFrame, main: str = "ba2"):
 
 
 def fig_window_sensitivity(sens: dict[str, pd.DataFrame]):
-    """r for windows whose start and end are moved by -3..+3 days, one heatmap per declared window."""
+    """The headline (robust AR(1)) r for windows whose start and end are moved by -3..+3 days, one
+    heat map per declared window; cells the model cannot fit (fewer than 8 observed days) are empty."""
     keys = list(sens)
-    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=keys, horizontal_spacing=0.12)
+    titles = []
+    for k in keys:
+        w = next(w for w in FIT_WINDOWS if w.key == k)
+        titles.append(f"{city_label(w.city)}: {w.series}, {w.phase}")
+    fig = make_subplots(rows=1, cols=len(keys), subplot_titles=titles, horizontal_spacing=0.12)
     for i, k in enumerate(keys, start=1):
-        d = sens[k].pivot(index="end_shift", columns="start_shift", values="r")
-        fig.add_trace(go.Heatmap(z=d.to_numpy(), x=list(d.columns), y=list(d.index), coloraxis="coloraxis",
-                                 text=np.round(d.to_numpy(), 3), texttemplate="%{text}", hoverinfo="z"), row=1, col=i)
+        r, text, hover = sensitivity_cells(sens[k])
+        fig.add_trace(go.Heatmap(z=r.to_numpy(dtype=float), x=list(r.columns), y=list(r.index), coloraxis="coloraxis",
+                                 text=text.to_numpy(), texttemplate="%{text}", customdata=hover.to_numpy(),
+                                 hovertemplate="%{customdata}<extra></extra>", name=k), row=1, col=i)
         fig.update_xaxes(title_text="start shift (days)", row=1, col=i)
         fig.update_yaxes(title_text="end shift (days)", row=1, col=i)
-    fig.update_layout(height=380, coloraxis=dict(colorscale="RdBu_r", cmid=0, colorbar=dict(title="r per day")))
+    fig.update_layout(height=400, coloraxis=dict(colorscale="RdBu_r", cmid=0,
+                                                 colorbar=dict(title="r per day<br>(robust AR(1))")))
     return fig
-
-

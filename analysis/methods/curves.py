@@ -12,7 +12,9 @@ This module
   *confirmed excluding conversions*, *asymptomatic* and *infections* = confirmed excluding
   conversions + asymptomatic (the definition of ``methods_notes.md`` section 9);
 * estimates exponential growth rates with a Poisson GLM and a quasi-Poisson scale
-  (:func:`growth_rate`, :func:`fit_all`, :func:`window_sensitivity`);
+  (:func:`growth_rate`, :func:`fit_all`), and, for the headline, with the models of
+  :mod:`analysis.methods.growth_models` (:func:`headline_rates`, :func:`window_sensitivity`,
+  :func:`fitted_trend`, :func:`doubling_limits`);
 * declares, in one place, the day zero of each city (:data:`DAY_ZERO`) and the fit windows
   (:data:`FIT_WINDOWS`).
 
@@ -371,8 +373,27 @@ def growth_rate(dates: Sequence, counts: Sequence, start=None, end=None, *, leve
     return res
 
 
-def window_sensitivity(dates: Sequence, counts: Sequence, start, end, shifts: Iterable[int] = range(-3, 4)) -> pd.DataFrame:
-    """Growth rate for every window with start and end moved by ``shifts`` days (dates)."""
+def doubling_limits(r, r_lower, r_upper) -> tuple[str | None, float | None, float | None, float | None]:
+    """(kind, time, lower, upper): the doubling (r > 0) or halving (r < 0) time ln 2 / |r| in days,
+    its limits derived from the limits of r. When r's interval includes 0 the time is not bounded
+    above: ``upper`` is None (the other end of r's interval is a rate of the opposite sign). All None
+    when r is missing or 0."""
+    if any(v is None or pd.isna(v) for v in (r, r_lower, r_upper)) or r == 0:
+        return None, None, None, None
+    ln2, sign = math.log(2), 1 if r > 0 else -1
+    near, far = (r_upper, r_lower) if r > 0 else (r_lower, r_upper)  # near: the limit farther from 0
+    upper = ln2 / abs(far) if sign * far > 0 else None
+    return "doubling" if r > 0 else "halving", ln2 / abs(r), ln2 / abs(near), upper
+
+
+def window_sensitivity(dates: Sequence, counts: Sequence, start, end, shifts: Iterable[int] = range(-3, 4),
+                       model: str = "robust") -> pd.DataFrame:
+    """Growth rate under ``model`` (a name of ``growth_models.FITS``; the headline ``robust`` by default)
+    for every window with start and end moved by ``shifts`` days (dates). Windows the model cannot
+    fit have no numbers and a ``reason``."""
+    if model not in growth_models.FITS:
+        raise ValueError(f"model must be one of {sorted(growth_models.FITS)}, not {model!r}")
+    counts = pd.Series(list(counts), index=pd.DatetimeIndex(dates))
     rows = []
     s0, e0 = pd.Timestamp(start), pd.Timestamp(end)
     for ds in shifts:
@@ -380,10 +401,50 @@ def window_sensitivity(dates: Sequence, counts: Sequence, start, end, shifts: It
             s, e = s0 + pd.Timedelta(days=ds), e0 + pd.Timedelta(days=de)
             if s >= e:
                 continue
-            g = growth_rate(dates, counts, s, e)
-            rows.append({"start_shift": ds, "end_shift": de, "start": s.date(), "end": e.date(), "r": g.r,
-                         "r_lower": g.r_lower, "r_upper": g.r_upper, "n_days": g.n_days, "reason": g.reason})
+            part = counts.loc[s:e]
+            g = growth_models.FITS[model](part.index, part)
+            rows.append({"start_shift": ds, "end_shift": de, "start": s.date(), "end": e.date(), "model": model,
+                         "r": g.r, "r_lower": g.r_lower, "r_upper": g.r_upper, "n_days": g.n_days, "reason": g.reason})
     return pd.DataFrame(rows)
+
+
+def fitted_trend(dates: Sequence, counts: Sequence, start, end, model: str = "robust",
+                 level: float = 0.95) -> pd.DataFrame:
+    """The fitted trend of ``counts`` over ``[start, end]`` with its pointwise ``level`` interval.
+
+    One row per calendar day: ``date``, ``fit``, ``lower``, ``upper`` (expected counts).
+    ``robust``: the log-linear AR(1) model of ``growth_models.fit_robust``, fitted to log(count + 0.5),
+    so the trend is exp(a + r t) - 0.5 (values at or below 0 are left empty), its interval from the
+    GLS covariance of (a, r) and t(n-4). ``quasi_poisson``: exp(a + r t) of the Poisson GLM, its
+    interval from the covariance scaled by the quasi-Poisson dispersion and t(df). An empty frame
+    when the model cannot be fitted (its ``reason`` in ``attrs``).
+    """
+    if model not in ("robust", "quasi_poisson"):
+        raise ValueError(f"model must be 'robust' or 'quasi_poisson', not {model!r}")
+    part = pd.Series(list(counts), index=pd.DatetimeIndex(dates)).loc[pd.Timestamp(start):pd.Timestamp(end)]
+    fit = growth_models.FITS[model](part.index, part, level=level)
+    grid = pd.date_range(start, end, name="date")
+    if fit.reason is not None:
+        out = pd.DataFrame(columns=["date", "fit", "lower", "upper"])
+        out.attrs["reason"] = fit.reason
+        return out
+    observed = part.dropna()
+    if model == "robust":
+        d = fit.details
+        x = (grid - observed.index[0]).days.to_numpy(dtype=float) - d["centre"]
+        eta, cov, q, shift = d["level"] + fit.r * x, np.asarray(d["cov"]), d["q"], 0.5
+    else:
+        t = (observed.index - observed.index[0]).days.to_numpy(dtype=float)
+        glm = growth_models.quasi_poisson_glm(t, observed.to_numpy(dtype=float), level)
+        x = (grid - observed.index[0]).days.to_numpy(dtype=float)
+        eta, cov, q, shift = glm["intercept"] + glm["r"] * x, np.asarray(glm["cov"]), glm["q"], 0.0
+    se = np.sqrt(cov[0, 0] + 2 * x * cov[0, 1] + x * x * cov[1, 1])
+
+    def scale(v):
+        v = np.exp(v) - shift
+        return np.where(v > 0, v, np.nan)
+
+    return pd.DataFrame({"date": grid, "fit": scale(eta), "lower": scale(eta - q * se), "upper": scale(eta + q * se)})
 
 
 # --------------------------------------------------------------------------------------
@@ -415,13 +476,14 @@ def fit_all(series: dict[str, pd.DataFrame], windows: Iterable[FitWindow] = FIT_
 
 
 def sensitivity_all(series: dict[str, pd.DataFrame], keys: Iterable[str] = ("changchun/confirmed/growth",
-                                                                            "changchun/confirmed/decline")) -> dict[str, pd.DataFrame]:
-    """:func:`window_sensitivity` for the named declared windows."""
+                                                                            "changchun/confirmed/decline"),
+                    model: str = "robust") -> dict[str, pd.DataFrame]:
+    """:func:`window_sensitivity` under ``model`` (the headline robust model by default) for the named declared windows."""
     out = {}
     for w in FIT_WINDOWS:
         if w.key in keys:
             s = series[w.city]
-            out[w.key] = window_sensitivity(s.index, s[w.series], w.start, w.end)
+            out[w.key] = window_sensitivity(s.index, s[w.series], w.start, w.end, model=model)
     return out
 
 

@@ -167,7 +167,8 @@ def quasi_poisson_glm(t, y, level: float = 0.95) -> dict:
     q = float(stats.t.ppf(0.5 + level / 2, glm.df_resid))
     r = float(glm.params[1])
     return {"r": r, "r_lower": r - q * se, "r_upper": r + q * se, "se": se, "q": q, "dispersion": pearson,
-            "intercept": float(glm.params[0])}
+            "intercept": float(glm.params[0]),
+            "cov": (np.asarray(glm.cov_params()) * max(1.0, pearson)).tolist()}
 
 
 def fit_quasi_poisson(days, counts, level: float = 0.95) -> GrowthFit:
@@ -240,8 +241,10 @@ def fit_loglinear_ar1(days, counts, level: float = 0.95, poisson_error: bool = T
     Var(e_t) = 1 / (count_t + 0.5), the delta-method variance of a Poisson count on the log scale
     (``poisson_error=False`` drops it). phi and Var(u) are estimated by restricted maximum
     likelihood (REML, less biased than ML for phi in short series with a trend), r by GLS given
-    them; interval r +/- t(n-4) se, four parameters estimated. ``details``: ``phi``, ``sd_u`` and
-    ``converged`` (False when L-BFGS-B stopped on a flat surface; the fit is the better of two starts).
+    them; interval r +/- t(n-4) se, four parameters estimated. ``details``: ``phi``, ``sd_u``,
+    ``converged`` (False when L-BFGS-B stopped on a flat surface; the fit is the better of two starts)
+    and the fitted trend: ``level`` (a at ``centre``, the mean of the observed days counted from the
+    first observed day), ``cov`` (covariance of the GLS (level, r)) and ``q`` (the t quantile).
     """
     check_level(level)
     s = prepare(days, counts)
@@ -272,9 +275,19 @@ def fit_loglinear_ar1(days, counts, level: float = 0.95, poisson_error: bool = T
         if best is None or opt.fun < best.fun:
             best = opt
     phi, s2 = math.tanh(best.x[0]), math.exp(best.x[1])
-    _, r, var_r = reml_ar1(phi, s2, *data)
-    fit.details = {"phi": phi, "sd_u": math.sqrt(s2), "converged": bool(best.success)}
-    return with_interval(fit, r, math.sqrt(var_r), stats.t.ppf(0.5 + level / 2, s.n - 4))
+    level0, r, cov = gls_ar1(phi, s2, *data)
+    q = float(stats.t.ppf(0.5 + level / 2, s.n - 4))
+    fit.details = {"phi": phi, "sd_u": math.sqrt(s2), "converged": bool(best.success),
+                   "level": level0, "centre": float(s.t.mean()), "cov": cov, "q": q}
+    return with_interval(fit, r, math.sqrt(cov[1][1]), q)
+
+
+def gls_ar1(phi: float, s2: float, t: list, tc: list, z: list, d: list) -> tuple[float, float, list]:
+    """(GLS intercept at tc = 0, GLS slope, their 2 x 2 covariance) of z = a + r tc + u + e (as :func:`reml_ar1`)."""
+    _, s00, s01, s11, s0z, s1z, _ = ar1_sums(phi, s2, t, tc, z, d)
+    det = s00 * s11 - s01 * s01
+    b0, b1 = (s11 * s0z - s01 * s1z) / det, (s00 * s1z - s01 * s0z) / det
+    return b0, b1, [[s11 / det, -s01 / det], [-s01 / det, s00 / det]]
 
 
 def reml_ar1(phi: float, s2: float, t: list, tc: list, z: list, d: list) -> tuple[float, float, float]:
@@ -284,6 +297,14 @@ def reml_ar1(phi: float, s2: float, t: list, tc: list, z: list, d: list) -> tupl
     variances ``d``. A scalar Kalman filter whitens the columns (1, tc, z) at once; the REML terms
     follow from its innovations: log|V| + log|X'V^-1 X| + the GLS residual sum of squares.
     """
+    logdet, s00, s01, s11, s0z, s1z, szz = ar1_sums(phi, s2, t, tc, z, d)
+    det = s00 * s11 - s01 * s01
+    b0, b1 = (s11 * s0z - s01 * s1z) / det, (s00 * s1z - s01 * s0z) / det
+    return 0.5 * (logdet + math.log(det) + szz - b0 * s0z - b1 * s1z), b1, s00 / det
+
+
+def ar1_sums(phi: float, s2: float, t: list, tc: list, z: list, d: list) -> tuple:
+    """The Kalman filter's whitened sums: (log|V|, s00, s01, s11, s0z, s1z, szz) for columns (1, tc, z)."""
     m0 = m1 = m2 = logdet = s00 = s01 = s11 = s0z = s1z = szz = 0.0
     P, prev = s2, t[0]
     for i in range(len(z)):
@@ -298,9 +319,7 @@ def reml_ar1(phi: float, s2: float, t: list, tc: list, z: list, d: list) -> tupl
         logdet += math.log(F)
         s00, s01, s11 = s00 + v0 * v0 / F, s01 + v0 * v1 / F, s11 + v1 * v1 / F
         s0z, s1z, szz = s0z + v0 * v2 / F, s1z + v1 * v2 / F, szz + v2 * v2 / F
-    det = s00 * s11 - s01 * s01
-    b0, b1 = (s11 * s0z - s01 * s1z) / det, (s00 * s1z - s01 * s0z) / det
-    return 0.5 * (logdet + math.log(det) + szz - b0 * s0z - b1 * s1z), b1, s00 / det
+    return logdet, s00, s01, s11, s0z, s1z, szz
 
 
 #: The headline method (chosen by simulation; see the module docstring).
@@ -308,6 +327,8 @@ fit_robust = fit_loglinear_ar1
 
 FITS: dict[str, Callable[..., GrowthFit]] = {
     "quasi_poisson": fit_quasi_poisson, "nb2": fit_nb2, "robust": fit_robust}
+#: The models' names in words (tables, figure labels).
+MODEL_LABELS = {"quasi_poisson": "quasi-Poisson", "nb2": "NB2", "robust": "robust AR(1)"}
 
 
 # -------------------------------------------------------------------------------------- simulation
