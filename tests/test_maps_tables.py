@@ -28,10 +28,10 @@ def bilingual(text: str) -> bool:
 
 def test_boundary_note_names_the_package_and_every_tolerance():
     note = maps.boundary_note()
-    assert repr(note) == note.data  # nbval compares the sentence itself, not an object address
-    assert maps.PACKAGE in note.data
+    assert repr(note) == note.text == note._repr_markdown_()  # nbval compares the sentence itself, not an object address
+    assert maps.PACKAGE in note.text
     for tolerance in geo.TOLERANCE.values():
-        assert f"{tolerance}°" in note.data
+        assert f"{tolerance}°" in note.text
 
 
 def test_places_table_keeps_coordinates_to_four_decimals():

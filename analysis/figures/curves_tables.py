@@ -17,7 +17,7 @@ from ..methods.growth_models import MODEL_LABELS
 from ..methods.rt import (MAIN_SI, RT_CAVEATS, RT_REFUSED, SI_SCENARIOS, pooled_rt, pooled_rt_uncertainty, r_to_R,
                           rt_by_report_date)
 from .fmt import fmt_estimate, fmt_number, interval_decimals
-from .tables import ReaderTable, reader_table
+from .tables import Prose, ReaderTable, reader_table
 
 PAGE = "book/curves"
 R_HEADER = "r per day (95 % interval)"
@@ -25,20 +25,6 @@ TIME_HEADER = "doubling or halving time, days (95 % interval)"
 #: The residual checks of ``growth_models.residual_diagnostics`` as column headers.
 CHECK_NAMES = {"lag1_autocorrelation": "lag-1 autocorrelation", "ljung_box": "Ljung–Box test",
                "weekday": "day-of-week pattern", "second_peak": "second peak"}
-
-
-class Prose:
-    """A sentence or a short paragraph of the chapter made from its numbers: Markdown on the page,
-    the same text as its plain repr (what nbval compares)."""
-
-    def __init__(self, text: str):
-        self.text = text
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
 
 
 # --------------------------------------------------------------------------------------

@@ -25,7 +25,6 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 import shapely
-from IPython.display import Markdown
 from plotly.colors import sample_colorscale
 from plotly.subplots import make_subplots
 
@@ -34,7 +33,7 @@ from ..core.loaders import load_districts, load_facts, load_places
 from ..core.registry import bilingual, city_label, report_colours, report_keys
 from ..methods import geo
 from .links import LinkedTable, link_points, linked_columns
-from .tables import ReaderTable, reader_table
+from .tables import Prose, ReaderTable, reader_table
 
 #: Hanyu pinyin of the package's Chinese names of the county-level units shown on the city maps
 #: (Changchun's English names come from data/districts.csv instead); a unit not listed has only
@@ -552,16 +551,10 @@ def kind_words(kind: str) -> str:
     return KIND_WORDS.get(kind, str(kind).replace("_", " "))
 
 
-class Sentence(Markdown):
-    """Prose shown as Markdown; its plain text, what nbval compares, is the sentence itself."""
-    def __repr__(self) -> str:
-        return self.data
-
-
-def boundary_note() -> Sentence:
+def boundary_note() -> Prose:
     """The boundary package and the simplification tolerances of :data:`analysis.methods.geo.TOLERANCE`."""
     t = geo.TOLERANCE
-    return Sentence(f"Boundaries: `{PACKAGE}`. Simplification tolerances: {t['overview']}° on the overview, "
+    return Prose(f"Boundaries: `{PACKAGE}`. Simplification tolerances: {t['overview']}° on the overview, "
                     f"{t['city']}° on the city maps, {t['changchun']}° on the Changchun map.")
 
 

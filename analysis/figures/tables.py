@@ -218,3 +218,17 @@ def reader_table(frame: pd.DataFrame, intervals: dict | None = None, columns: di
     if aligned is not None:
         aligned.columns = list(text.columns)
     return ReaderTable(text, aligned, from_page, caption, page_size)
+
+
+class Prose:
+    """A sentence or short paragraph a chapter makes from its numbers: Markdown on the page, the same
+    text as its plain repr (what nbval compares)."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def _repr_markdown_(self) -> str:
+        return self.text
+
+    def __repr__(self) -> str:
+        return self.text
