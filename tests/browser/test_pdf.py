@@ -1,8 +1,10 @@
 """``make pdf``: one PDF of the whole book, with every chapter title and every figure number.
 
 Run after ``make pdf`` (``make test`` builds it before the browser tests). The PDF's text is read
-with poppler's ``pdftotext``; the chapter titles come from the chapters' own first headings and
-the figure numbers from the numbered captions of the built HTML, so nothing here is typed twice.
+with poppler's ``pdftotext`` and its links with ``pdfinfo -url``; the chapter titles come from the
+chapters' own first headings and the figure numbers and anchors from the numbered captions of the
+built HTML, so nothing here is typed twice. The link-making functions of ``analysis.build.pdf`` are
+also tested on a small page of their own (printed by Chromium), so they are checked without a build.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
+
+from analysis.build.pdf import link_back, print_pdf, relative_uris
 
 from test_pages import HTML, ROOT, chapter_pages
 
@@ -58,3 +62,99 @@ def test_the_pdf_shows_no_code_and_the_html_links_to_it(pdf_text):
     assert "Show code cell source" not in pdf_text and "style.publish(" not in pdf_text
     assert (HTML / "five-reports.pdf").read_bytes() == PDF.read_bytes()
     assert 'href="../five-reports.pdf"' in (HTML / "book" / "intro.html").read_text(encoding="utf-8")
+
+
+# --------------------------------------------------------------------------------------
+# Links back to the HTML book
+
+def pdf_links(pdf: Path) -> list[str]:
+    """Every link (URI annotation) of a PDF, as poppler reads it; poppler must report no error."""
+    run = subprocess.run(["pdfinfo", "-url", str(pdf)], capture_output=True, text=True, check=True)
+    assert run.stderr.strip() == "", run.stderr
+    return [line.split(None, 2)[2] for line in run.stdout.splitlines()[1:] if line.strip()]
+
+
+def xref_problems(pdf: bytes) -> list[int]:
+    """Objects whose cross-reference offset does not point at ``N 0 obj``, and the startxref check."""
+    start = int(re.search(rb"startxref\s+(\d+)\s+%%EOF\s*$", pdf).group(1))
+    assert pdf[start:start + 4] == b"xref"
+    first, count = map(int, re.match(rb"xref\s+(\d+) (\d+)\s", pdf[start:]).groups())
+    body = pdf[start:].split(b"\n", 2)[2]
+    bad = []
+    for k in range(count):
+        entry = body[20 * k:20 * k + 20]
+        if entry[17:18] == b"n" and not pdf[int(entry[:10]):].startswith(b"%d 0 obj" % (first + k)):
+            bad.append(first + k)
+    return bad
+
+
+SMALL_PAGE = """<html><body><nav><a href="book/intro.html">navigation</a></nav><article>
+<section id="five-reports"><h1>Five Reports</h1><p><a href="../five-reports.pdf">the PDF</a></p>
+<span id="document-book/curves"></span><section id="epidemic-curves"><h2>Epidemic curves</h2>
+<figure class="align-default" id="fig-curves-daily"><div>a figure
+<a href="../_static/figures/fig-curves-daily.png" download>PNG</a> <a href="annotated.html#fact-yushu-012">a number</a>
+<a href="glossary.html#glossary-static-management">a term</a>
+<p class="fr-figure-citation">Cite: <span class="fr-figurl" data-figure="fig-curves-daily">#fig-curves-daily</span>
+<span class="fr-figurl" data-figure="fig-curves-daily" data-bibtex="1">#fig-curves-daily</span></p></div>
+<figcaption><p><span class="caption-number">Fig. 4.1 </span>Daily counts (\u957f\u6625)</p></figcaption></figure></section>
+<div style="height: 1400px"></div>
+<span id="document-book/annotated"></span><section id="annotated-sources"><h2>Annotated sources</h2>
+<span id="fact-yushu-012"></span>304,900 <a href="https://example.org/a(b)">elsewhere</a></section>
+<span id="document-book/glossary"></span><section id="glossary"><h2>Glossary</h2>
+<p id="glossary-static-management">static management</p></section></section></article></body></html>"""
+
+
+def test_link_back_adds_a_link_per_chapter_and_per_figure_and_makes_chapter_links_internal():
+    page = link_back(SMALL_PAGE)
+    online = re.findall(r'<p class="fr-online"[^>]*>[^<]*<a href="([^"]+)">', page)
+    assert online == ["book/intro.html", "book/curves.html", "book/curves.html#fig-curves-daily",
+                      "book/annotated.html", "book/glossary.html"]
+    # the figure's link sits in its caption, the chapter's under its title
+    assert re.search(r'Daily counts[^<]*</p><p class="fr-online"[^>]*>Online: <a href="book/curves.html#fig-curves-daily">', page)
+    assert '<h2>Epidemic curves</h2><p class="fr-online"' in page
+    # a chapter's links to other chapters point inside the single page; its ../ links at the HTML root
+    assert 'href="#fact-yushu-012"' in page and 'href="#glossary-static-management"' in page
+    assert 'href="_static/figures/fig-curves-daily.png"' in page and 'href="five-reports.pdf"' in page
+    # the citation gives the figure's address in the HTML book (book-figures.js would write this file's)
+    assert page.count('<span class="fr-figurl-pdf" data-figure="fig-curves-daily"') == 2
+    assert page.count('>book/curves.html#fig-curves-daily</span>') == 2 and 'class="fr-figurl"' not in page
+    assert 'href="https://example.org/a(b)"' in page and '<nav><a href="#">' in page  # the front page is the top
+
+
+def test_the_printed_links_are_relative_and_the_pdf_stays_valid(tmp_path):
+    single = tmp_path / "singlehtml"
+    single.mkdir()
+    page = single / "five-reports.html"
+    page.write_text(link_back(SMALL_PAGE), encoding="utf-8")
+    pdf = print_pdf(page, tmp_path / "small.pdf")
+    links = pdf_links(pdf)
+    assert links == ["book/intro.html", "five-reports.pdf", "book/curves.html", "_static/figures/fig-curves-daily.png",
+                     "book/curves.html#fig-curves-daily", "book/annotated.html", "https://example.org/a(b)",
+                     "book/glossary.html"]
+    data = pdf.read_bytes()
+    assert b"file://" not in data and xref_problems(data) == []
+    assert b"/Dest /fact-yushu-012" in data  # the link to another chapter became a link inside the PDF
+    # without a link under the folder, nothing changes
+    assert relative_uris(data, "file:///elsewhere/") == data
+
+
+def test_the_pdf_links_back_to_every_chapter_and_figure_of_the_html(pdf_text):
+    links = pdf_links(PDF)
+    assert "file:/" not in pdf_text, "the PDF prints an address on this machine"
+    assert not [u for u in links if u.startswith("file:")], "a link to this machine's files"
+    relative = {u for u in links if not re.match(r"[a-z][a-z0-9+.-]*:", u)}
+    missing_pages = [p for p, _ in chapter_pages() if p not in relative]
+    assert missing_pages == []
+    figures = {(f"book/{page.name}", name) for page in (HTML / "book").glob("*.html")
+               for name in re.findall(r'<figure class="[^"]*" id="(fig-[^"]+)">', page.read_text(encoding="utf-8"))}
+    assert len(figures) >= 10
+    missing_figures = sorted(f"{p}#{n}" for p, n in figures if f"{p}#{n}" not in relative)
+    assert missing_figures == []
+    # every relative link resolves from the PDF's copy in _build/html/, anchors included
+    broken = []
+    for uri in sorted(relative):
+        path, _, anchor = uri.partition("#")
+        target = HTML / path
+        if not target.is_file() or (anchor and f'id="{anchor}"' not in target.read_text(encoding="utf-8", errors="replace")):
+            broken.append(uri)
+    assert broken == []
