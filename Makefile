@@ -11,6 +11,7 @@ PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PDF := _build/pdf/five-reports.pdf
 export BROWSER_PATH ?= /usr/bin/chromium
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
@@ -40,7 +41,9 @@ book: system-deps $(STAMP)
 	$(BIN)/python -m analysis.build.execute _build
 	$(BIN)/jupyter-book build . -n --keep-going
 	@test -f _build/html/index.html
-	$(BIN)/python -m analysis.build.pdf
+	@# the PDF again only when a page (or a static file) is newer than it: a build that changed nothing keeps it
+	@if [ -f $(PDF) ] && [ -z "$$(find _build/html/book _static -newer $(PDF) -type f -print -quit)" ]; then \
+		echo "PDF up to date: $(PDF)"; else $(BIN)/python -m analysis.build.pdf; fi
 	@echo "The book is built: open _build/html/index.html (file://$(CURDIR)/_build/html/index.html)"
 
 # The whole book as one PDF (single-page HTML build printed by Chromium), offline; also copied into
