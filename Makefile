@@ -16,7 +16,7 @@ export BROWSER_PATH ?= /usr/bin/chromium
 export PYTHONHASHSEED := 0
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: pdf book test unit nbval strict-build offline-strict-build browser-test execute validate clean env system-deps bench
+.PHONY: html pdf book test unit nbval strict-build offline-strict-build browser-test execute validate clean env system-deps bench
 
 # Debian packages (chromium for figure exports and the browser test, CJK fonts): installed if missing.
 system-deps:
@@ -36,11 +36,13 @@ validate: $(STAMP)
 
 # Chapters execute before the book build, in parallel, and only when something they read changed
 # (analysis.build.execute); the book build then takes every chapter from the cache.
-book: system-deps $(STAMP)
+html: system-deps $(STAMP)
 	$(BIN)/python -m analysis validate
 	$(BIN)/python -m analysis.build.execute _build
 	$(BIN)/jupyter-book build . -n --keep-going
 	@test -f _build/html/index.html
+
+book: html
 	@# the PDF again only when a page (or a static file) is newer than it: a build that changed nothing keeps it
 	@if [ -f $(PDF) ] && [ -z "$$(find _build/html/book _static -newer $(PDF) -type f -print -quit)" ]; then \
 		echo "PDF up to date: $(PDF)"; else $(BIN)/python -m analysis.build.pdf; fi
@@ -72,7 +74,9 @@ strict-build: $(STAMP)
 offline-strict-build: $(STAMP)
 	$(BIN)/python tests/reproducibility.py snapshot _build/repro/first.json
 	FIVE_REPORTS_DERIVED_CACHE=off .ci/offline $(BIN)/python -m analysis.build.execute _build --force
-	.ci/offline $(BIN)/jupyter-book build . -W -n --keep-going --all
+	.ci/offline $(BIN)/jupyter-book build . -W -n --keep-going --all 2>&1 | tee _build/strict-build.log
+	@! grep -q "Executing notebook" _build/strict-build.log || \
+		{ echo "the strict build executed a notebook itself: a third execution" >&2; exit 1; }
 	$(BIN)/python tests/reproducibility.py snapshot _build/repro/second.json
 	$(BIN)/python tests/reproducibility.py compare-figures _build/repro/first.json _build/repro/second.json
 	$(BIN)/python tests/reproducibility.py compare-notebooks book _build/jupyter_execute/book
