@@ -1,15 +1,25 @@
 """Corrupted copies of data/: every case ends in a located message, exit code 1, no traceback,
-and nothing in the real data/ changes."""
+and nothing in the real data/ changes.
+
+The validator's command-line function runs in this process (``analysis.__main__.main``, its
+output captured): the cases test what it reports, not the interpreter start. One test runs the
+real ``python -m analysis validate`` process, for the exit code and the streams as a shell sees them.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
+import io
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+
+from analysis.__main__ import main as validate_main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -30,8 +40,26 @@ def untouched():
 
 
 def _validate(data_dir: Path):
+    """``python -m analysis validate DATA_DIR``, in process: (returncode, stdout, stderr)."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = validate_main(["validate", str(data_dir)])
+    return SimpleNamespace(returncode=code, stdout=out.getvalue(), stderr=err.getvalue())
+
+
+def _validate_process(data_dir: Path):
     return subprocess.run([sys.executable, "-m", "analysis", "validate", str(data_dir)],
                           capture_output=True, text=True, timeout=120)
+
+
+def test_the_command_line_process(untouched, data_copy):
+    """The real process: exit 1, located messages on stdout, a summary on stderr, no traceback."""
+    _edit_csv(data_copy / "facts.csv", _set("yushu-005", "report", "beijing"))
+    out = _validate_process(data_copy)
+    assert out.returncode == 1 and "facts.csv:111:report: 'beijing' is not a report of sources.csv" in out.stdout
+    assert "problem(s) found" in out.stderr and "Traceback" not in out.stdout + out.stderr
+    data_copy.joinpath("facts.csv").unlink()
+    assert _validate_process(data_copy / "nowhere").returncode == 1
 
 
 def _edit_csv(path: Path, fn):

@@ -19,6 +19,7 @@ import os
 import re
 import shutil
 import warnings
+from importlib.metadata import version
 from pathlib import Path
 
 import pandas as pd
@@ -168,14 +169,28 @@ def start_kaleido_server() -> None:
     _KALEIDO_SERVER.append(True)
 
 
+#: Exports of unchanged figures are reused from here (``FIVE_REPORTS_DERIVED_CACHE=off``: never).
+EXPORT_CACHE_DIR = ROOT / "_build" / "derived" / "figures"
+DERIVED_CACHE_ENV = "FIVE_REPORTS_DERIVED_CACHE"
+
+
+def export_key(export: go.Figure, name: str, browser: str) -> str:
+    """What a static export is made from: the figure JSON as exported, its name (seed of the SVG
+    ids), the scale, and the versions of plotly, kaleido, choreographer and the browser binary."""
+    b = Path(browser).resolve() if Path(browser).exists() else None
+    parts = [export.to_json(), name, "scale=2", *(f"{p}=={version(p)}" for p in ("plotly", "kaleido", "choreographer")),
+             f"{b}:{b.stat().st_size}:{b.stat().st_mtime_ns}" if b else browser]
+    return hashlib.sha256("\0".join(parts).encode("utf-8")).hexdigest()
+
+
 def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
     """PNG and SVG of a plotly figure via kaleido and the system Chromium (``BROWSER_PATH``).
 
+    An export whose figure has not changed (same :func:`export_key`) is copied, byte for byte,
+    from ``_build/derived/figures/`` instead of being drawn again.
     Raises ``RuntimeError`` with a clear message when no Chromium is installed: a static export
     is never silently skipped, and kaleido never downloads a browser.
     """
-    import os
-    import shutil
     browser = os.environ.get("BROWSER_PATH", "/usr/bin/chromium")
     if not (Path(browser).exists() or shutil.which("chromium")):
         raise RuntimeError(f"static export of {name} needs Chromium (BROWSER_PATH={browser}); "
@@ -188,6 +203,13 @@ def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
     export.update_layout(width=fig.layout.width or 900, height=fig.layout.height or 500)
     for i, trace in enumerate(export.data):  # plotly otherwise draws a random uid into the SVG
         trace.uid = f"{i:06x}"
+    use_cache = os.environ.get(DERIVED_CACHE_ENV, "").lower() != "off"
+    key = export_key(export, name, browser) if use_cache else ""
+    cached = [EXPORT_CACHE_DIR / f"{key}.png", EXPORT_CACHE_DIR / f"{key}.svg"]
+    if use_cache and all(c.is_file() for c in cached):
+        for c, target in zip(cached, (png, svg)):
+            shutil.copyfile(c, target)
+        return [png, svg]
     start_kaleido_server()
     with warnings.catch_warnings():
         # with the shared server plotly's per-call options are unused (the server has its own)
@@ -196,6 +218,15 @@ def export_static(fig: go.Figure, name: str, out_dir=None) -> list:
         pio.write_images([export, export], [str(png), str(svg)], scale=2,
                          width=export.layout.width, height=export.layout.height)
     svg.write_text(stable_svg(svg.read_text(encoding="utf-8"), name + figure_id(fig)), encoding="utf-8")
+    if use_cache:
+        try:
+            EXPORT_CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            for source, c in zip((png, svg), cached):
+                tmp = c.with_suffix(f".{os.getpid()}.tmp")
+                shutil.copyfile(source, tmp)
+                os.replace(tmp, c)
+        except OSError:  # a read-only checkout still exports
+            pass
     return [png, svg]
 
 

