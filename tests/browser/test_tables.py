@@ -41,8 +41,14 @@ def pages():
     return [p for p, nb in chapter_pages() if nb is not None]
 
 
-@pytest.mark.parametrize("path", pages())
-def test_tables_read_cleanly_at_desktop_width(server, browser, path):  # noqa: F811
+PHONE_CULPRITS = """() => Array.from(document.querySelectorAll('article *'))
+    .filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.fr-table-box, .highlight, pre, .modebar'))
+    .slice(0, 3).map(e => e.tagName + '.' + e.className)"""
+
+
+@pytest.mark.parametrize("path", [p for p, _ in chapter_pages()])
+def test_tables_read_cleanly_and_the_page_fits_a_phone(server, browser, path):  # noqa: F811
+    """One page load per page: the table checks at 1,400 px, then the width at 390 px."""
     context, page, _, _ = open_page(browser, f"{server}/{path}")
     try:
         page.set_viewport_size({"width": 1400, "height": 900})
@@ -54,28 +60,17 @@ def test_tables_read_cleanly_at_desktop_width(server, browser, path):  # noqa: F
         assert facts["wide"] == 0, f"{path}: {facts['wide']} table boxes wider than the text column"
         if path not in STREAMS_ALLOWED:
             assert facts["streams"] == 0, f"{path}: {facts['streams']} print dumps or plain-text outputs shown"
-    finally:
-        context.close()
-
-
-@pytest.mark.parametrize("path", [p for p, _ in chapter_pages()])
-def test_nothing_is_wider_than_a_phone(server, browser, path):  # noqa: F811
-    context, page, _, _ = open_page(browser, f"{server}/{path}")
-    try:
         page.set_viewport_size({"width": 390, "height": 800})
         page.wait_for_timeout(400)
         width = page.evaluate("() => document.documentElement.scrollWidth")
-        culprits = page.evaluate("""() => Array.from(document.querySelectorAll('article *'))
-            .filter(e => e.getBoundingClientRect().right > 391 && !e.closest('.fr-table-box, .highlight, pre, .modebar'))
-            .slice(0, 3).map(e => e.tagName + '.' + e.className)""")
-        assert width <= 391, f"{path}: the page is {width} px wide at 390 px ({culprits})"
+        assert width <= 391, f"{path}: the page is {width} px wide at 390 px ({page.evaluate(PHONE_CULPRITS)})"
     finally:
         context.close()
 
 
 def test_a_long_table_is_paged_and_filterable(server, browser):  # noqa: F811
     long_pages = []
-    for path in pages():
+    for path in sorted(pages(), key=lambda p: p != "book/curves.html"):  # curves has the 73-row flags table
         context, page, _, _ = open_page(browser, f"{server}/{path}")
         try:
             if page.locator(".fr-table-long").count():
@@ -92,7 +87,8 @@ def test_a_long_table_is_paged_and_filterable(server, browser):  # noqa: F811
                 shown = page.evaluate("b => Array.from(b.querySelectorAll('tbody tr')).filter(r => !r.hidden)"
                                       ".map(r => r.textContent)", box.element_handle())
                 assert shown and all(word.lower() in s.lower() for s in shown)
-                box.locator("button", has_text="next").click() if len(shown) > size else None
         finally:
             context.close()
+        if long_pages:
+            break  # one long table shows the pager works; the page checks above cover the rest
     assert long_pages, "no page has a long (paged) table"
