@@ -1,11 +1,9 @@
 """One browser and one HTTP server for the whole browser-test session.
 
-``test_pages.py`` defines the ``server`` (the built HTML on 127.0.0.1) and ``browser`` (Debian's
-Chromium through Playwright) fixtures that the other modules import; scoped per module, they
-would start a Chromium for every test module. The session-scoped :func:`book_server` and
-:func:`shared_browser` below start each once, and :func:`pytest_fixture_setup` hands them to
-every use of those two fixtures (each test still opens its own browser context, so pages do not
-share cookies, storage or routes).
+The session-scoped :func:`book_server` (the built HTML on 127.0.0.1) and :func:`shared_browser`
+(Debian's Chromium through Playwright) start once; the ``server`` and ``browser`` fixtures that
+``test_pages.py`` defines, and the other modules import, return them (each test still opens its
+own browser context, so pages do not share cookies, storage or routes).
 """
 
 from __future__ import annotations
@@ -27,11 +25,9 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]
-#: Fixture name -> the session fixture that replaces it.
-SHARED = {"server": "book_server", "browser": "shared_browser"}
 
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+class QuietHandler(SimpleHTTPRequestHandler):
     def log_message(self, *args):  # keep pytest output readable
         pass
 
@@ -40,7 +36,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
 def book_server():
     if not (HTML / "index.html").exists():
         pytest.fail("_build/html/index.html is missing: build the book first (make book)")
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(HTML)))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(HTML)))
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
@@ -67,14 +63,3 @@ def shared_browser():
             b.close()
         finally:
             sync_api.sync_playwright = original
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_fixture_setup(fixturedef, request):
-    """Serve ``server`` and ``browser`` (as defined in test_pages.py) from the session fixtures."""
-    shared = SHARED.get(fixturedef.argname)
-    if shared is None or not getattr(fixturedef.func, "__module__", "").endswith("test_pages"):
-        return None
-    value = request.getfixturevalue(shared)
-    fixturedef.cached_result = (value, fixturedef.cache_key(request), None)
-    return value

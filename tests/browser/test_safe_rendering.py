@@ -22,7 +22,7 @@ import pytest
 
 from analysis.figures import annotate, links, style
 
-from test_pages import CHROMIUM, CHROMIUM_ARGS, _QuietHandler
+from conftest import CHROMIUM, CHROMIUM_ARGS, QuietHandler
 
 PAYLOADS = [
     "<script>window.__xss = 'script tag'</script>",
@@ -67,7 +67,7 @@ def hostile_page(tmp_path):
     (tmp_path / "index.html").write_text(
         '<!doctype html><html><head><meta charset="utf-8"><script src="plotly.min.js"></script></head>'
         f"<body>{body}</body></html>", encoding="utf-8")
-    handler = functools.partial(_QuietHandler, directory=str(tmp_path))
+    handler = functools.partial(QuietHandler, directory=str(tmp_path))
     httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}/index.html"
