@@ -90,7 +90,7 @@ def test_display_pairs_each_interval_with_its_p_values(comparisons):
     table = F.comparison_reader(comparisons).text
     assert len(table) == len(comparisons)
     estimable = table[table["rate ratio (exact conditional 95 % CI)"] != ""]
-    assert len(estimable) == 10 and (estimable["exact p (Holm)"] != "").all()
+    assert len(estimable) == comparisons["exact p"].notna().sum() and (estimable["exact p (Holm)"] != "").all()
 
 
 def test_yields_are_printed_with_the_precision_rule():
