@@ -82,7 +82,7 @@ offline-strict-build: $(STAMP)
 	$(BIN)/python tests/reproducibility.py compare-notebooks book _build/jupyter_execute/book
 
 browser-test: $(STAMP)
-	$(BIN)/python -m pytest tests/browser -p no:cacheprovider
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -n auto --dist loadfile
 
 # Pytest's exit code 5 ("no tests collected") is a failure here like any non-zero code.
 test: system-deps unit nbval offline-strict-build pdf browser-test
