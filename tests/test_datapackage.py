@@ -40,3 +40,13 @@ def test_package_validation_catches_a_bad_row(tmp_path, data_dir):
     report = Package(str(path)).validate()
     assert not report.valid
     assert any(e.type == "constraint-error" and "tested_unit" in e.message for t in report.tasks for e in t.errors)
+
+
+def test_package_links_are_relative_to_the_page_that_holds_them():
+    from analysis.build.datapackage import package_uri
+
+    assert package_uri("book/curves.html", "README.md") == "../data/README.md"
+    assert package_uri("index.html", "README.md") == "data/README.md"
+    # the single-page build addresses every chapter as a fragment of index.html
+    assert package_uri("#document-book/curves", "README.md") == "data/README.md"
+    assert package_uri("book/curves.html#fig-curves-daily", "sources/supplementary.csv") == "../data/sources/supplementary.csv"

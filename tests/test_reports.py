@@ -81,3 +81,7 @@ def test_every_data_chapter_offers_its_tables_for_download():
         assert targets, name
         for t in targets:
             assert (root / t).is_file(), f"{name}: {t} does not exist"
+        # the provenance README through the published data package, not {download}: a download
+        # makes Sphinx re-read the chapter whenever the README's prose changes
+        assert "{data-package}`data/README.md <README.md>`" in text, name
+        assert "<../data/README.md>" not in text, name

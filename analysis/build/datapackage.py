@@ -11,8 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import posixpath
+import re
 import shutil
 from pathlib import Path
+
+from docutils import nodes
 
 from ..core.paths import DATA_DIR
 from ..core.tables import TABLES, read_table_schema
@@ -90,11 +94,48 @@ def write_datapackage(out_dir: Path | str, data_dir: Path | str | None = None) -
     return path
 
 
+#: ``{data-package}`label <path>``` or ``{data-package}`path```: a link to a file of the published package.
+_ROLE_TEXT = re.compile(r"^(?P<label>.*?)\s*<(?P<path>[^<>]+)>$", re.DOTALL)
+PACKAGE_FOLDER = "data"
+
+
+def data_package_role(name, rawtext, text, lineno, inliner, options=None, content=None):
+    """A link to a file of the data package that :func:`setup` publishes at ``<html>/data/``.
+
+    Unlike ``{download}``, it notes no Sphinx dependency: a prose edit of ``data/README.md`` then
+    re-reads no chapter (every chapter links the README; with ``{download}`` each edit re-read all
+    eight notebook pages). The file is still published, by :func:`write_datapackage`, on every build.
+    """
+    match = _ROLE_TEXT.match(text)
+    label, path = (match["label"], match["path"]) if match else (text, text)
+    if not (DATA_DIR / path).is_file():
+        msg = inliner.reporter.error(f"data-package: data/{path} does not exist", line=lineno)
+        return [inliner.problematic(rawtext, rawtext, msg)], [msg]
+    node = nodes.reference(rawtext, label or path, refuri=f"{PACKAGE_FOLDER}/{path}", classes=["fr-data-package"])
+    node["fr_package_path"] = path
+    return [node], []
+
+
+def package_uri(target_uri: str, path: str) -> str:
+    """The address of ``data/<path>`` relative to a page whose builder address is ``target_uri``
+    (``book/curves.html`` in the HTML build, ``#document-book/curves`` in the single page)."""
+    folder = posixpath.dirname(target_uri.split("#", 1)[0])
+    return posixpath.relpath(f"{PACKAGE_FOLDER}/{path}", folder or ".")
+
+
 def setup(app):
-    """Sphinx extension: publish the data package at ``<html>/data/`` after a successful build."""
+    """Sphinx extension: publish the data package at ``<html>/data/`` after a successful build,
+    and the ``data-package`` role that links its files."""
     def publish(app, exception):
         if exception is None and app.builder.format == "html":
-            write_datapackage(Path(app.outdir) / "data")
+            write_datapackage(Path(app.outdir) / PACKAGE_FOLDER)
 
+    def resolve(app, doctree, docname):
+        for node in doctree.findall(nodes.reference):
+            if "fr_package_path" in node:
+                node["refuri"] = package_uri(app.builder.get_target_uri(docname), node["fr_package_path"])
+
+    app.add_role("data-package", data_package_role)
+    app.connect("doctree-resolved", resolve)
     app.connect("build-finished", publish)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
