@@ -45,10 +45,10 @@ def _parse(path: Path) -> _Page:
 
 
 def test_no_page_is_reread_when_prose_in_data_changes():
-    """Sphinx re-reads a page when a file it depends on changes; the data README is prose (its
-    links use the data-package role), so no page may depend on it or on any other file under data/
-    that no chapter loads. The chapters' CSV downloads stay dependencies: a CSV change re-executes
-    the chapter anyway."""
+    """Sphinx re-reads a page when a file it depends on changes. The data README is prose (the
+    chapters link it through the data-package role), so no page may depend on a Markdown file:
+    with ``{download}`` links each README edit re-read all eight notebook pages. The chapters' CSV
+    downloads stay dependencies: a CSV change re-executes the chapter anyway."""
     import pickle
 
     env_file = ROOT / "_build" / ".doctrees" / "environment.pickle"
