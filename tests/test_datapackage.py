@@ -50,3 +50,26 @@ def test_package_links_are_relative_to_the_page_that_holds_them():
     # the single-page build addresses every chapter as a fragment of index.html
     assert package_uri("#document-book/curves", "README.md") == "data/README.md"
     assert package_uri("book/curves.html#fig-curves-daily", "sources/supplementary.csv") == "../data/sources/supplementary.csv"
+
+
+def _parse_with_role(text: str):
+    from docutils.core import publish_doctree
+    from docutils.parsers.rst import roles
+
+    from analysis.build.datapackage import data_package_role
+
+    roles.register_local_role("data-package", data_package_role)
+    return publish_doctree(text, settings_overrides={"report_level": 5, "halt_level": 5})
+
+
+def test_data_package_role_links_an_existing_file_and_refuses_a_missing_one():
+    from docutils import nodes
+
+    tree = _parse_with_role("See :data-package:`the provenance <README.md>`.")
+    (ref,) = tree.findall(nodes.reference)
+    assert ref["refuri"] == "data/README.md" and ref["fr_package_path"] == "README.md"
+    assert ref.astext() == "the provenance"
+    missing = _parse_with_role("See :data-package:`gone <no-such-file.md>`.")
+    assert list(missing.findall(nodes.reference)) == []
+    messages = [m.astext() for m in missing.findall(nodes.system_message)]
+    assert any("data/no-such-file.md does not exist" in m for m in messages)

@@ -85,3 +85,21 @@ def test_every_data_chapter_offers_its_tables_for_download():
         # makes Sphinx re-read the chapter whenever the README's prose changes
         assert "{data-package}`data/README.md <README.md>`" in text, name
         assert "<../data/README.md>" not in text, name
+
+
+def test_no_chapter_downloads_prose_from_data():
+    """A {download} link makes its file a Sphinx dependency of the page: the page is re-read at every
+    edit of that file. Prose under data/ (the README) is linked through the data-package role."""
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    offending = {}
+    for path in sorted((root / "book").glob("*.ipynb")):
+        nb = json.loads(path.read_text(encoding="utf-8"))
+        text = "".join("".join(c["source"]) for c in nb["cells"] if c["cell_type"] == "markdown")
+        found = re.findall(r"\{download\}`[^`]*<\.\./data/[^>]+\.md>`", text)
+        if found:
+            offending[path.name] = found
+    assert offending == {}

@@ -111,7 +111,10 @@ def data_package_role(name, rawtext, text, lineno, inliner, options=None, conten
     if not (DATA_DIR / path).is_file():
         msg = inliner.reporter.error(f"data-package: data/{path} does not exist", line=lineno)
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
-    node = nodes.reference(rawtext, label or path, refuri=f"{PACKAGE_FOLDER}/{path}", classes=["fr-data-package"])
+    # set in code like the {download} links beside it, and marked internal (it is part of the book)
+    text_node = nodes.literal(rawtext, label or path, classes=["xref", "download"])
+    node = nodes.reference(rawtext, "", text_node, refuri=f"{PACKAGE_FOLDER}/{path}",
+                           internal=True, classes=["fr-data-package"])
     node["fr_package_path"] = path
     return [node], []
 
