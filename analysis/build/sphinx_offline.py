@@ -1,8 +1,10 @@
 """Sphinx extension: serve plotly.js from the book itself, never from a CDN.
 
 On ``builder-inited`` it copies ``plotly.min.js`` from the installed plotly package (so the
-library and the figures' JSON always match) into a build-time static folder and adds it to
-every page once.  The file is not committed: it is rebuilt from the pinned plotly wheel.
+library and the figures' JSON always match) into a build-time static folder and adds it once to
+each page that draws a plotly figure (the single page of the PDF build too); a page without a
+figure (the front page, the glossary, the references) does not load the 4.8 MB bundle.  The file is
+not committed: it is rebuilt from the pinned plotly wheel.
 
 It also removes a duplicated inline script: sphinx-book-theme's ``launch.html`` and
 sphinx-thebe both emit the thebe configuration, which declares ``const THEBE_JS_URL`` twice
@@ -32,13 +34,21 @@ def _copy_plotly(app) -> None:
     app.add_js_file(STATIC_NAME)
 
 
-def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> None:
-    """Keep the first of identical script entries (same file and same inline body)."""
+#: What a page with a plotly figure holds (plotly's own div class, in the figure's HTML output).
+FIGURE_MARK = "plotly-graph-div"
+
+
+def _page_scripts(app, pagename, templatename, context, doctree) -> None:
+    """Keep the first of identical script entries (same file and same inline body), and plotly.js
+    only where the page draws a figure."""
     scripts = context.get("script_files")
     if not scripts:
         return
+    draws = FIGURE_MARK in (context.get("body") or "")
     seen, unique = set(), []
     for js in scripts:
+        if not draws and (getattr(js, "filename", None) or "").rpartition("/")[2] == STATIC_NAME:  # _static/...
+            continue
         # sphinx-thebe registers its inline config twice, once with filename None and once with "".
         key = (getattr(js, "filename", None) or "", str(sorted(getattr(js, "attributes", {}).items())))
         if key in seen:
@@ -50,5 +60,5 @@ def _drop_duplicate_scripts(app, pagename, templatename, context, doctree) -> No
 
 def setup(app):
     app.connect("builder-inited", _copy_plotly)
-    app.connect("html-page-context", _drop_duplicate_scripts)
+    app.connect("html-page-context", _page_scripts)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

@@ -112,3 +112,16 @@ def test_fact_anchors_exist_for_every_fact():
     ids = _parse(HTML / "book" / "annotated.html").ids
     missing = [f for f in load_facts()["fact_id"] if f"fact-{f}" not in ids]
     assert missing == []
+
+
+def test_plotly_js_loads_exactly_where_a_figure_is_drawn():
+    """The 4.8 MB plotly bundle is parsed on every page that loads it: a page with a figure must load
+    it (or the figure stays empty), a page without one must not (the front page, the glossary)."""
+    loads, draws = {}, {}
+    for page in _pages():
+        html = page.read_text(encoding="utf-8")
+        name = str(page.relative_to(HTML))
+        loads[name] = bool(re.search(r'<script src="[^"]*_static/plotly\.min\.js', html))
+        draws[name] = 'class="plotly-graph-div"' in html
+    assert any(draws.values()) and not all(draws.values())
+    assert {p: v for p, v in loads.items() if v != draws[p]} == {}

@@ -71,6 +71,11 @@ def browser(shared_browser):
     return shared_browser
 
 
+#: True once every plotly figure div on the page holds its drawn SVG (at once on a page without one).
+FIGURES_DRAWN = ("() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
+                 ".every(d => d.querySelector('svg.main-svg'))")
+
+
 def open_page(browser, url: str):
     """Open ``url``; return the page and what it requested, logged and threw."""
     context = browser.new_context()
@@ -88,8 +93,9 @@ def open_page(browser, url: str):
     page.route("**/*", route)
     page.on("console", lambda m: console_errors.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: console_errors.append(f"uncaught: {e}"))
-    page.goto(url, wait_until="load")
-    page.wait_for_timeout(1000)  # async scripts (search, thebe) settle; plotly draws on load
+    page.goto(url, wait_until="load")  # "load" waits for the async scripts (search, thebe) too
+    page.wait_for_function(FIGURES_DRAWN, timeout=15_000)  # then plotly has drawn every figure
+    page.wait_for_timeout(100)
     return context, page, foreign, console_errors
 
 
