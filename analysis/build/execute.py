@@ -54,6 +54,9 @@ class RecordingWorker(ExecutionWorkerLocalMProc):
         return ExecutionWorkerLocalMProc.execute(project_nb, data)
 
 
+BLAS_THREAD_VARIABLES = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+
+
 def install_startup(build_dir: Path, root: Path) -> Path:
     """The IPython directory whose start-up file installs the recorder; sets the kernels' environment."""
     ipython_dir = build_dir / ".ipython"
@@ -65,6 +68,8 @@ def install_startup(build_dir: Path, root: Path) -> Path:
         "['install'](get_ipython())\n", encoding="utf-8")
     os.environ.update({"IPYTHONDIR": str(ipython_dir), "FIVE_REPORTS_ROOT": str(root.resolve()),
                        "FIVE_REPORTS_BUILD": str(build_dir.resolve())})
+    for variable in BLAS_THREAD_VARIABLES:  # one kernel per core already: BLAS threads would only contend
+        os.environ.setdefault(variable, "1")
     return ipython_dir
 
 
