@@ -87,8 +87,10 @@ offline-strict-build: $(STAMP)
 	$(BIN)/python tests/reproducibility.py compare-figures _build/repro/first.json _build/repro/second.json
 	$(BIN)/python tests/reproducibility.py compare-notebooks book _build/jupyter_execute/book
 
+# The tests of one page run on one worker and share one load of it (tests/browser/conftest.py's
+# scheduler: xdist's --dist loadgroup does not group under pytest 9).
 browser-test: $(STAMP)
-	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -n auto --dist loadfile
+	$(BIN)/python -m pytest tests/browser -p no:cacheprovider -n auto --dist loadscope
 
 # Pytest's exit code 5 ("no tests collected") is a failure here like any non-zero code.
 test: system-deps unit nbval offline-strict-build pdf browser-test

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from test_pages import HTML, browser, chapter_pages, expected_figures, open_page, server  # noqa: F401
+from test_pages import HTML, browser, chapter_pages, expected_figures, server, shared_page  # noqa: F401
 
 ROOT = Path(__file__).resolve().parents[2]
 VERSION = str(yaml.safe_load((ROOT / "CITATION.cff").read_text(encoding="utf-8"))["version"])
@@ -119,57 +119,54 @@ def test_the_helpers_tell_dark_from_light():
 
 
 @pytest.mark.parametrize("path, notebook", FIGURE_PAGES, ids=[p for p, _ in FIGURE_PAGES])
-def test_figures_follow_dark_mode_and_cite_their_number(server, browser, path, notebook, tmp_path):  # noqa: F811
-    context, page, foreign, errors = open_page(browser, f"{server}/{path}")
-    try:
-        n = expected_figures(notebook)
-        page.wait_for_function("n => document.querySelectorAll('div.plotly-graph-div svg.main-svg').length >= n",
-                               arg=n, timeout=15_000)
-        light = page.evaluate(STATE)
-        assert len(light) == n
-        for fig in light:
-            assert luminance(fig["paper"]) > 0.8, f"{path} {fig['id']}: light-mode paper is {fig['paper']}"
+def test_figures_follow_dark_mode_and_cite_their_number(server, shared_page, path, notebook, tmp_path):  # noqa: F811
+    _, page, foreign, errors = shared_page(f"{server}/{path}")
+    n = expected_figures(notebook)
+    page.wait_for_function("n => document.querySelectorAll('div.plotly-graph-div svg.main-svg').length >= n",
+                           arg=n, timeout=15_000)
+    light = page.evaluate(STATE)
+    assert len(light) == n
+    for fig in light:
+        assert luminance(fig["paper"]) > 0.8, f"{path} {fig['id']}: light-mode paper is {fig['paper']}"
 
-        page.evaluate("() => document.documentElement.setAttribute('data-theme', 'dark')")
-        page.wait_for_function("() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
-                               ".every(gd => gd.getAttribute('data-fr-theme') === 'dark')", timeout=10_000)
-        page.wait_for_timeout(300)
-        dark = page.evaluate(STATE)
-        if path == "book/curves.html":
-            page.locator("div.plotly-graph-div").first.screenshot(path=str(tmp_path / "dark.png"))
-        for fig in dark:
-            where = f"{path} {fig['id']}"
-            assert luminance(fig["paper"]) < 0.05, f"{where}: dark-mode paper is {fig['paper']}"
-            assert luminance(fig["plot"]) < 0.05, f"{where}: dark-mode plot background is {fig['plot']}"
-            assert contrast(fig["font"], fig["paper"]) >= 4.5, f"{where}: font {fig['font']} unreadable"
-            assert alpha(fig["box"]) == 0 or luminance(fig["box"]) < 0.05, f"{where}: light box {fig['box']}"
-            for c in fig["colours"]:
-                if alpha(c) > 0.3:
-                    assert contrast(c, fig["paper"]) >= 3, f"{where}: trace colour {c} unreadable on dark"
+    page.evaluate("() => document.documentElement.setAttribute('data-theme', 'dark')")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
+                           ".every(gd => gd.getAttribute('data-fr-theme') === 'dark')", timeout=10_000)
+    page.wait_for_timeout(300)
+    dark = page.evaluate(STATE)
+    if path == "book/curves.html":
+        page.locator("div.plotly-graph-div").first.screenshot(path=str(tmp_path / "dark.png"))
+    for fig in dark:
+        where = f"{path} {fig['id']}"
+        assert luminance(fig["paper"]) < 0.05, f"{where}: dark-mode paper is {fig['paper']}"
+        assert luminance(fig["plot"]) < 0.05, f"{where}: dark-mode plot background is {fig['plot']}"
+        assert contrast(fig["font"], fig["paper"]) >= 4.5, f"{where}: font {fig['font']} unreadable"
+        assert alpha(fig["box"]) == 0 or luminance(fig["box"]) < 0.05, f"{where}: light box {fig['box']}"
+        for c in fig["colours"]:
+            if alpha(c) > 0.3:
+                assert contrast(c, fig["paper"]) >= 3, f"{where}: trace colour {c} unreadable on dark"
 
-        page.evaluate("() => document.documentElement.setAttribute('data-theme', 'light')")
-        page.wait_for_function("() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
-                               ".every(gd => gd.getAttribute('data-fr-theme') === 'light')", timeout=10_000)
-        back = page.evaluate(STATE)
-        for before, after in zip(light, back):
-            assert colour_settings(after["layout"]) == colour_settings(before["layout"]), \
-                f"{path} {before['id']}: light colours not restored"
-            assert luminance(after["paper"]) > 0.8
+    page.evaluate("() => document.documentElement.setAttribute('data-theme', 'light')")
+    page.wait_for_function("() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
+                           ".every(gd => gd.getAttribute('data-fr-theme') === 'light')", timeout=10_000)
+    back = page.evaluate(STATE)
+    for before, after in zip(light, back):
+        assert colour_settings(after["layout"]) == colour_settings(before["layout"]), \
+            f"{path} {before['id']}: light colours not restored"
+        assert luminance(after["paper"]) > 0.8
 
-        page_url = f"{server}/{path}"
-        for c in page.evaluate(CITATIONS):
-            where = f"{path} {c['div']}"
-            assert c["name"], f"{where}: no citation under the figure"
-            assert c["caption"], f"{where}: no numbered caption with id {c['name']}"
-            number = re.search(r"\d+(\.\d+)*", c["caption"]).group(0)
-            assert c["number"] == number, f"{where}: citation says figure {c['number']!r}, caption {c['caption']!r}"
-            assert c["url"] == f"{page_url}#{c['name']}"
-            assert f"Figure {number}:" in c["bibtex"] and f"url          = {{{page_url}#{c['name']}}}" in c["bibtex"]
-            assert f"version {VERSION}" in (c["footer"] or ""), f"{path}: footer without the version"
-        assert foreign == [], f"{path} requested other hosts: {foreign}"
-        assert errors == [], f"{path} console errors: {errors}"
-    finally:
-        context.close()
+    page_url = f"{server}/{path}"
+    for c in page.evaluate(CITATIONS):
+        where = f"{path} {c['div']}"
+        assert c["name"], f"{where}: no citation under the figure"
+        assert c["caption"], f"{where}: no numbered caption with id {c['name']}"
+        number = re.search(r"\d+(\.\d+)*", c["caption"]).group(0)
+        assert c["number"] == number, f"{where}: citation says figure {c['number']!r}, caption {c['caption']!r}"
+        assert c["url"] == f"{page_url}#{c['name']}"
+        assert f"Figure {number}:" in c["bibtex"] and f"url          = {{{page_url}#{c['name']}}}" in c["bibtex"]
+        assert f"version {VERSION}" in (c["footer"] or ""), f"{path}: footer without the version"
+    assert foreign == [], f"{path} requested other hosts: {foreign}"
+    assert errors == [], f"{path} console errors: {errors}"
 
 
 def test_every_page_footer_has_the_version():

@@ -99,32 +99,98 @@ def open_page(browser, url: str):
     return context, page, foreign, console_errors
 
 
+#: What a test must leave as it found on a shared page: address, viewport, theme, open toggles, scroll.
+PAGE_STATE = """() => JSON.stringify([location.href, innerWidth, innerHeight,
+    document.documentElement.getAttribute('data-theme'), document.querySelectorAll('details[open]').length,
+    scrollX, scrollY])"""
+#: Shared pages kept loaded at once per worker (a page's tests run one after another there).
+PAGES_KEPT = 2
+
+
+class SharedPages:
+    """This worker's loads of pages, over a store of url -> (:func:`open_page`'s tuple, state)."""
+
+    def __init__(self, store: dict, browser):
+        self.store, self.browser, self.used = store, browser, []
+
+    def __call__(self, url: str):
+        """:func:`open_page`'s tuple for ``url``, loading it only if no earlier test left it as loaded.
+
+        Its requests and console messages are those of every test that used the page."""
+        if url not in self.store:
+            while len(self.store) >= PAGES_KEPT:
+                (context, *_), _state = self.store.pop(next(iter(self.store)))
+                context.close()
+            loaded = open_page(self.browser, url)
+            self.store[url] = (loaded, loaded[1].evaluate(PAGE_STATE))
+        self.used.append(url)
+        return self.store[url][0]
+
+    def release(self) -> None:
+        """After a test: close every page it used whose :data:`PAGE_STATE` changed (it navigated
+        away, left a new size, a toggle open, the dark theme...), so the next test loads it afresh.
+        Pages it scrolled are scrolled back to the top."""
+        for url in dict.fromkeys(self.used):
+            if url not in self.store:
+                continue
+            (context, page, *_), state = self.store[url]
+            try:  # scrolled back first: where a test left the scroll (a click, a screenshot) is not state
+                page.evaluate("() => window.scrollTo(0, 0)")
+                unchanged = page.evaluate(PAGE_STATE) == state
+            except Exception:  # closed, or navigating
+                unchanged = False
+            if not unchanged:
+                context.close()
+                del self.store[url]
+        self.used = []
+
+
+@pytest.fixture
+def shared_page(page_store, browser):
+    """``shared_page(url)``: the page at ``url`` as its first load left it (see :class:`SharedPages`)."""
+    pages = SharedPages(page_store, browser)
+    yield pages
+    pages.release()
+
+
+def test_a_changed_shared_page_is_loaded_afresh(server, browser):
+    """The sharing itself: an unchanged page is the same load; a resized or navigated one is not."""
+    pages, url = SharedPages({}, browser), f"{server}/book/glossary.html"
+    first = pages(url)[1]
+    pages.release()
+    assert pages(url)[1] is first
+    first.set_viewport_size({"width": 500, "height": 500})
+    pages.release()
+    second = pages(url)[1]
+    assert second is not first and first.is_closed()
+    second.goto(f"{server}/index.html")
+    pages.release()
+    assert pages.store == {} and second.is_closed()
+
+
 @pytest.mark.parametrize("path, notebook", chapter_pages(), ids=[p for p, _ in chapter_pages()])
-def test_page_renders_offline(server, browser, path, notebook):
-    context, page, foreign, console_errors = open_page(browser, f"{server}/{path}")
-    try:
-        expected = expected_figures(notebook)
-        divs = page.locator("div.plotly-graph-div")
-        if expected:
-            page.wait_for_function(
-                "n => document.querySelectorAll('div.plotly-graph-div svg.main-svg').length >= n",
-                arg=expected, timeout=15_000,
-            )
-        drawn = page.evaluate(
-            "() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
-            ".filter(d => d.querySelector('svg.main-svg')).length"
+def test_page_renders_offline(server, shared_page, path, notebook):
+    _, page, foreign, console_errors = shared_page(f"{server}/{path}")
+    expected = expected_figures(notebook)
+    divs = page.locator("div.plotly-graph-div")
+    if expected:
+        page.wait_for_function(
+            "n => document.querySelectorAll('div.plotly-graph-div svg.main-svg').length >= n",
+            arg=expected, timeout=15_000,
         )
-        assert divs.count() == expected, f"{path}: {divs.count()} plotly divs, notebook made {expected}"
-        assert drawn == expected, f"{path}: only {drawn} of {expected} figures drew"
-        assert foreign == [], f"{path} requested other hosts: {foreign}"
-        assert console_errors == [], f"{path} console errors: {console_errors}"
-        # every figure download link (PNG, SVG, CSV) resolves
-        hrefs = page.eval_on_selector_all("p.fr-figure-downloads a", "els => els.map(e => e.href)")
-        for href in hrefs:
-            status = page.request.get(href).status
-            assert status == 200, f"{path}: download {href} answered {status}"
-    finally:
-        context.close()
+    drawn = page.evaluate(
+        "() => Array.from(document.querySelectorAll('div.plotly-graph-div'))"
+        ".filter(d => d.querySelector('svg.main-svg')).length"
+    )
+    assert divs.count() == expected, f"{path}: {divs.count()} plotly divs, notebook made {expected}"
+    assert drawn == expected, f"{path}: only {drawn} of {expected} figures drew"
+    assert foreign == [], f"{path} requested other hosts: {foreign}"
+    assert console_errors == [], f"{path} console errors: {console_errors}"
+    # every figure download link (PNG, SVG, CSV) resolves
+    hrefs = page.eval_on_selector_all("p.fr-figure-downloads a", "els => els.map(e => e.href)")
+    for href in hrefs:
+        status = page.request.get(href).status
+        assert status == 200, f"{path}: download {href} answered {status}"
 
 
 def test_a_cdn_script_would_be_caught(server, browser, tmp_path):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_pages import browser, chapter_pages, open_page, server  # noqa: F401  (fixtures)
+from test_pages import browser, chapter_pages, open_page, server, shared_page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +28,20 @@ def notebook_pages():
 
 
 @pytest.mark.parametrize("path", notebook_pages())
-def test_no_code_is_visible_before_its_toggle(server, browser, path):  # noqa: F811
-    context, page, _, _ = open_page(browser, f"{server}/{path}")
-    try:
-        visible = page.evaluate(VISIBLE_CODE)
-        total = page.evaluate("() => document.querySelectorAll('div.cell_input').length")
-        if path in CODE_OPEN:
-            assert visible > 0, f"{path}: the how-to shows its code"
-        else:
-            assert visible == 0, f"{path}: {visible} of {total} code cells visible without opening a toggle"
-            if total:  # opening a toggle shows the code
-                page.locator("details.hide summary").first.click()
-                assert page.evaluate(VISIBLE_CODE) >= 1
-    finally:
-        context.close()
+def test_no_code_is_visible_before_its_toggle(server, shared_page, path):  # noqa: F811
+    _, page, _, _ = shared_page(f"{server}/{path}")
+    visible = page.evaluate(VISIBLE_CODE)
+    total = page.evaluate("() => document.querySelectorAll('div.cell_input').length")
+    if path in CODE_OPEN:
+        assert visible > 0, f"{path}: the how-to shows its code"
+    else:
+        assert visible == 0, f"{path}: {visible} of {total} code cells visible without opening a toggle"
+        if total:  # opening a toggle shows the code
+            toggle = page.locator("details.hide summary").first
+            toggle.click()
+            assert page.evaluate(VISIBLE_CODE) >= 1
+            toggle.click()  # closed again: the page as the next test of it expects it
+            assert page.evaluate(VISIBLE_CODE) == 0
 
 
 def test_every_chinese_sentence_has_its_english(server, browser):  # noqa: F811

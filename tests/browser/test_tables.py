@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import pytest
 
-from test_pages import browser, chapter_pages, open_page, server  # noqa: F401  (fixtures)
+from test_pages import browser, chapter_pages, open_page, server, shared_page  # noqa: F401  (fixtures)
 
 pytestmark = pytest.mark.browser
 
@@ -47,25 +47,24 @@ PHONE_CULPRITS = """() => Array.from(document.querySelectorAll('article *'))
 
 
 @pytest.mark.parametrize("path", [p for p, _ in chapter_pages()])
-def test_tables_read_cleanly_and_the_page_fits_a_phone(server, browser, path):  # noqa: F811
-    """One page load per page: the table checks at 1,400 px, then the width at 390 px."""
-    context, page, _, _ = open_page(browser, f"{server}/{path}")
-    try:
-        page.set_viewport_size({"width": 1400, "height": 900})
-        page.wait_for_timeout(200)
-        facts = page.evaluate(TABLE_FACTS)
-        assert facts["bad"] == [], f"{path}: cells reading {sorted(set(facts['bad']))}"
-        assert facts["cut"] == [], f"{path}: cells cut with an ellipsis: {facts['cut'][:3]}"
-        assert facts["raw"] == 0, f"{path}: {facts['raw']} of {facts['tables']} tables are not reader tables"
-        assert facts["wide"] == 0, f"{path}: {facts['wide']} table boxes wider than the text column"
-        if path not in STREAMS_ALLOWED:
-            assert facts["streams"] == 0, f"{path}: {facts['streams']} print dumps or plain-text outputs shown"
-        page.set_viewport_size({"width": 390, "height": 800})
-        page.wait_for_timeout(400)
-        width = page.evaluate("() => document.documentElement.scrollWidth")
-        assert width <= 391, f"{path}: the page is {width} px wide at 390 px ({page.evaluate(PHONE_CULPRITS)})"
-    finally:
-        context.close()
+def test_tables_read_cleanly_and_the_page_fits_a_phone(server, shared_page, path):  # noqa: F811
+    """The table checks at 1,400 px, then the width at 390 px; then the size the page had."""
+    _, page, _, _ = shared_page(f"{server}/{path}")
+    size = page.viewport_size
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.wait_for_timeout(200)
+    facts = page.evaluate(TABLE_FACTS)
+    assert facts["bad"] == [], f"{path}: cells reading {sorted(set(facts['bad']))}"
+    assert facts["cut"] == [], f"{path}: cells cut with an ellipsis: {facts['cut'][:3]}"
+    assert facts["raw"] == 0, f"{path}: {facts['raw']} of {facts['tables']} tables are not reader tables"
+    assert facts["wide"] == 0, f"{path}: {facts['wide']} table boxes wider than the text column"
+    if path not in STREAMS_ALLOWED:
+        assert facts["streams"] == 0, f"{path}: {facts['streams']} print dumps or plain-text outputs shown"
+    page.set_viewport_size({"width": 390, "height": 800})
+    page.wait_for_timeout(400)
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= 391, f"{path}: the page is {width} px wide at 390 px ({page.evaluate(PHONE_CULPRITS)})"
+    page.set_viewport_size(size)
 
 
 def test_a_long_table_is_paged_and_filterable(server, browser):  # noqa: F811
