@@ -2,9 +2,11 @@
 
 Jupyter Book's single-page HTML build (``--builder singlehtml``, executed notebooks from the build
 cache) is printed by Debian's Chromium. ``_static/print.css`` (added to every page by Jupyter
-Book) hides the code, the toggles and the page chrome in print; figures are drawn by the book's own
-plotly.js before printing, so the PDF carries the chapter numbering, the numbered figure captions,
-the tables, the annotated sources with their English, and each figure's citation.
+Book) hides the code, the toggles and the page chrome in print. Each interactive figure is printed as
+its static SVG export, the file its "Download: SVG" link offers for citation (:func:`static_figures`),
+so Chromium neither loads the 4.8 MB plotly.js nor draws sixteen figures before it prints. The PDF
+carries the chapter numbering, the numbered figure captions, the tables, the annotated sources with
+their English, and each figure's citation.
 
 The PDF links back to the HTML book (:func:`link_back`): under each chapter's title a link to its page
 and in each figure's caption a link to its anchor (``book/curves.html#fig-curves-daily``). The book
@@ -48,7 +50,7 @@ def single_page() -> Path:
     if len(pages) != 1:
         raise RuntimeError(f"expected one page in {SINGLE / 'book'}, found {len(pages)}")
     target = SINGLE / "five-reports.html"
-    target.write_text(link_back(pages[0].read_text(encoding="utf-8")), encoding="utf-8")
+    target.write_text(static_figures(link_back(pages[0].read_text(encoding="utf-8"))), encoding="utf-8")
     return target
 
 
@@ -76,6 +78,25 @@ def _internal(href: str, ids: set[str], docs: set[str]) -> str:
     if path.startswith("../"):  # the single page stands at the HTML root, one folder up from book/
         return page + (f"#{anchor}" if anchor else "")
     return href
+
+
+#: A plotly figure as the HTML output of a cell holds it (a sized box, the div, the script that draws
+#: it), followed by its download links, whose SVG is the same figure exported.
+_PLOTLY_FIGURE = re.compile(
+    r'<div style="[^"]*">\s*<div id="[^"]+" class="plotly-graph-div"[^>]*></div>\s*<script>.*?</script>\s*</div>'
+    r'(?=<p class="fr-figure-downloads" data-figure="([^"]+)">(?:(?!</p>).)*?<a href="([^"]+\.svg)")', re.S)
+_FIGURE_TITLE = re.compile(r'<span class="fr-figtitle" data-figure="([^"]+)">([^<"]*)</span>')
+_PLOTLY_JS = re.compile(r'<script src="[^"]*plotly(?:\.min)?\.js[^"]*"></script>\s*')
+
+
+def static_figures(page: str) -> str:
+    """The page with every plotly figure that has an SVG download replaced by that SVG, as an image;
+    plotly.js is dropped when no figure is left to draw."""
+    titles = dict(_FIGURE_TITLE.findall(page))
+    page = _PLOTLY_FIGURE.sub(lambda m: f'<img class="fr-figure-print" src="{m.group(2)}" '
+                                        f'alt="{titles.get(m.group(1), m.group(1))}" '
+                                        'style="width: 100%; height: auto">', page)
+    return page if "plotly-graph-div" in page else _PLOTLY_JS.sub("", page)
 
 
 def online_link(href: str, label: str) -> str:

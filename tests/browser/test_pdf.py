@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.build.pdf import link_back, print_pdf, relative_uris
+from analysis.build.pdf import SINGLE, link_back, print_pdf, relative_uris, static_figures
 
 from test_pages import HTML, ROOT, chapter_pages
 
@@ -136,6 +136,58 @@ def test_the_printed_links_are_relative_and_the_pdf_stays_valid(tmp_path):
     assert b"/Dest /fact-yushu-012" in data  # the link to another chapter became a link inside the PDF
     # without a link under the folder, nothing changes
     assert relative_uris(data, "file:///elsewhere/") == data
+
+
+# --------------------------------------------------------------------------------------
+# Figures printed as their static exports
+
+def plotly_figure(name: str, svg: bool = True) -> str:
+    """A figure as a cell's HTML output holds it: the sized box with the plotly div and its script,
+    then the download links (with or without an SVG) and the citation with the figure's title."""
+    links = f'<a href="_static/figures/{name}.png" download>PNG</a>'
+    if svg:
+        links += f' · <a href="_static/figures/{name}.svg" download>SVG</a>'
+    return (f'<figure id="{name}"><div class="output text_html"><div style="height:320px; width:100%;">  '
+            f'<div id="plotly-{name}" class="plotly-graph-div" style="height:100%; width:100%;"></div> '
+            f'<script> Plotly.newPlot("plotly-{name}", [{{"x": [1]}}]); if (a < b) {{ }} </script> </div>'
+            f'<p class="fr-figure-downloads" data-figure="{name}">Download: {links}</p>'
+            f'<p class="fr-figure-citation"><span class="fr-figtitle" data-figure="{name}">Cases in '
+            f'Changchun \u957f\u6625 &amp; Jilin</span></p></div></figure>')
+
+
+PLOTLY_JS = '<script src="_static/plotly.min.js?v=ab5aad05"></script>\n'
+
+
+def test_each_figure_with_an_svg_export_is_printed_as_that_svg_and_plotly_js_goes_with_the_last():
+    page = static_figures(f"<html><head>{PLOTLY_JS}</head><body>{plotly_figure('fig-a')}<p>prose</p>"
+                          f"{plotly_figure('fig-b')}</body></html>")
+    assert "plotly-graph-div" not in page and "Plotly.newPlot" not in page and "plotly.min.js" not in page
+    images = re.findall(r'<img class="fr-figure-print" src="([^"]+)" alt="([^"]+)"', page)
+    assert images == [("_static/figures/fig-a.svg", "Cases in Changchun \u957f\u6625 &amp; Jilin"),
+                      ("_static/figures/fig-b.svg", "Cases in Changchun \u957f\u6625 &amp; Jilin")]
+    # the download links, the citation and the prose between the figures stay
+    assert page.count('class="fr-figure-downloads"') == 2 and "<p>prose</p>" in page
+    assert page.index("fig-a.svg\"") < page.index("<p>prose</p>") < page.index("fig-b.svg\"")
+
+
+def test_a_figure_without_an_svg_export_stays_interactive_and_keeps_plotly_js():
+    page = static_figures(f"<html><head>{PLOTLY_JS}</head><body>{plotly_figure('fig-a')}"
+                          f"{plotly_figure('fig-b', svg=False)}</body></html>")
+    assert re.findall(r'<img class="fr-figure-print" src="([^"]+)"', page) == ["_static/figures/fig-a.svg"]
+    assert page.count("plotly-graph-div") == 1 and 'id="plotly-fig-b"' in page and "plotly.min.js" in page
+
+
+def test_the_printed_page_draws_no_figure_itself_and_each_image_is_an_exported_svg():
+    page = (SINGLE / "five-reports.html").read_text(encoding="utf-8")
+    images = re.findall(r'<img class="fr-figure-print" src="([^"]+)"', page)
+    figures = set()
+    for chapter in (HTML / "book").glob("*.html"):
+        figures |= set(re.findall(r'class="plotly-graph-div"[^>]*>.*?data-figure="([^"]+)"',
+                                  chapter.read_text(encoding="utf-8"), re.S))
+    assert len(images) >= 10 and sorted(Path(i).stem for i in images) == sorted(figures)
+    assert all((SINGLE / i).is_file() and (SINGLE / i).read_bytes().lstrip().startswith((b"<svg", b"<?xml"))
+               for i in images)
+    assert "plotly-graph-div" not in page and "plotly.min.js" not in page
 
 
 def test_the_pdf_links_back_to_every_chapter_and_figure_of_the_html(pdf_text):
