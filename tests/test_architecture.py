@@ -203,12 +203,35 @@ def test_validate_imports_no_plotting_geometry_or_statsmodels():
 
 
 def test_build_extensions_load_light():
+    """The Sphinx extensions, the executor and the PDF step import neither the heavy libraries nor the
+    table checks (pandas, pandera): they run in every build, even one that changes nothing."""
+    light = HEAVY + ("pandas", "pandera")
     code = ("import sys, analysis.build.datapackage, analysis.build.sphinx_offline, analysis.build.sphinx_search, "
-            "analysis.build.buildcache; "
-            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(HEAVY)!r})))")
+            "analysis.build.sphinx_version, analysis.build.buildcache, analysis.build.execute, analysis.build.pdf; "
+            f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({list(light)!r})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
+
+
+def test_a_table_check_loads_the_cross_checks_itself(tmp_path):
+    """Nothing imports analysis.checks beforehand: the first check of a table still runs its
+    cross-checks (here, a quote that is not in its report, which only a cross-check finds)."""
+    code = f"""
+import sys
+from analysis.core import tables
+assert not tables.CROSS_CHECKS and "analysis.checks" not in sys.modules
+data = tables.scratch_copy({str(tmp_path / "data")!r})
+facts = data / "facts.csv"
+text = facts.read_text(encoding="utf-8")
+assert "已排查密接者471人" in text
+facts.write_text(text.replace("已排查密接者471人", "已排查密接者999人", 1), encoding="utf-8")
+df, problems = tables.check_table("facts", data)
+print(df is None, "analysis.checks" in sys.modules, any("quote not found" in p.message for p in problems))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == ["True", "True", "True"]
 
 
 # ---------------------------------------------------------------- the walker on a synthetic package

@@ -19,7 +19,7 @@ from pathlib import Path
 from docutils import nodes
 
 from ..core.paths import DATA_DIR
-from ..core.tables import TABLES, read_table_schema
+from ..core.schemas import TABLES, read_table_schema
 
 PACKAGE_NAME = "five-reports-curated-tables"
 LICENSES = [{"name": "CC-BY-4.0", "path": "https://creativecommons.org/licenses/by/4.0/",

@@ -7,8 +7,10 @@ with the book and it is turned here into a `pandera <https://pandera.readthedocs
 that checks types and constraints; its ``foreignKeys`` are checked against the referenced
 table (every report key must be a row of ``sources.csv``).  Checks that need more than one
 table or the report texts are registered per table with :func:`register_check` by the modules
-of :mod:`analysis.checks` (imported once by the package's ``__init__``); this module imports
-none of them.
+of :mod:`analysis.checks`; this module imports none of them statically (they sit in the layer
+above): :func:`check_table` imports the modules named in :data:`CHECK_MODULES` before its first
+cross-check, so a program that never checks a table (the Sphinx extensions, the chapter executor)
+loads neither them nor pandera.
 
 Every loader takes an optional data directory and returns a validated DataFrame or raises
 :class:`DataValidationError`, which lists *all* problems as ``file:row:column: message``
@@ -17,8 +19,8 @@ Every loader takes an optional data directory and returns a validated DataFrame 
 
 from __future__ import annotations
 
-import copy
 import hashlib
+import importlib
 import re
 import shutil
 from dataclasses import dataclass
@@ -28,11 +30,11 @@ from typing import Callable, Iterable
 
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 from pandera.engines import pandas_engine
 
 from .paths import DATA_DIR
 from .registry import UnknownReport
+from .schemas import TABLES, file_stamp, read_table_schema, schema_path
 
 #: ISO date or datetime with the precision the text gives: 2021, 2021-12, 2021-12-20, 2021-12-20T21:00.
 ISO_PARTIAL = re.compile(r"\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2})?)?)?")
@@ -64,35 +66,6 @@ class DataValidationError(ValueError):
 
 # --------------------------------------------------------------------------------------
 # Table Schema -> pandera
-
-def schema_path(name: str, data_dir: Path | str | None = None) -> Path:
-    base = Path(data_dir) if data_dir is not None else DATA_DIR
-    return base / "schemas" / f"{name}.schema.yaml"
-
-
-def read_table_schema(name: str, data_dir: Path | str | None = None) -> dict:
-    """The Frictionless Table Schema of table ``name`` as a dict.
-
-    Schemas are read from the project's own ``data/schemas`` unless that folder exists in
-    ``data_dir``: a user's copy of the data is validated against the published schema.
-    """
-    path = schema_path(name, data_dir)
-    if not path.exists():
-        path = schema_path(name)
-    return copy.deepcopy(_parsed_yaml(str(path), *_stamp(path)))
-
-
-def _stamp(path: Path) -> tuple[int, int]:
-    """(mtime in ns, size): a file's identity for the caches below (an edited file is read again)."""
-    st = path.stat()
-    return st.st_mtime_ns, st.st_size
-
-
-@lru_cache(maxsize=256)
-def _parsed_yaml(path: str, mtime_ns: int, size: int) -> dict:
-    with open(path, encoding="utf-8") as fh:
-        return yaml.load(fh, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-
 
 def _valid_date(s: pd.Series) -> pd.Series:
     ok = s.str.fullmatch(r"\d{4}-\d{2}-\d{2}")
@@ -251,6 +224,9 @@ def validate_frame(name: str, raw: pd.DataFrame, file: str, data_dir: Path | str
 CrossCheck = Callable[[pd.DataFrame, str, Path], Iterable["Problem"]]
 #: Extra checks per table, run only when the schema checks pass (filled by analysis.checks).
 CROSS_CHECKS: dict[str, list[CrossCheck]] = {}
+#: The modules whose import registers the cross-checks; named, not imported, since they sit in the
+#: layer above. :func:`cross_checks` imports them (once: Python keeps them in ``sys.modules``).
+CHECK_MODULES = ("analysis.checks",)
 
 
 def register_check(table: str):
@@ -261,24 +237,11 @@ def register_check(table: str):
     return register
 
 
-#: Table name -> CSV path relative to the data directory.
-def discover_tables(schema_dir: Path | None = None) -> dict[str, str]:
-    """Table name -> CSV path (relative to the data directory), one per ``*.schema.yaml``.
-
-    A new table needs only its CSV and a schema with a ``path`` key; the referenced tables
-    come first so that cross-table checks can rely on them.
-    """
-    schema_dir = schema_dir or DATA_DIR / "schemas"
-    found = {}
-    for f in sorted(schema_dir.glob("*.schema.yaml")):
-        with open(f, encoding="utf-8") as fh:
-            found[f.name[: -len(".schema.yaml")]] = yaml.safe_load(fh)["path"]
-    first = [n for n in ("sources", "supplementary", "codebook", "facts") if n in found]
-    return {n: found[n] for n in first + [n for n in found if n not in first]}
-
-
-#: Table name -> CSV path relative to the data directory.
-TABLES = discover_tables()
+def cross_checks(name: str) -> list[CrossCheck]:
+    """The checks registered for table ``name``, after importing :data:`CHECK_MODULES`."""
+    for module in CHECK_MODULES:
+        importlib.import_module(module)
+    return CROSS_CHECKS.get(name, [])
 
 
 def iter_rows(df: pd.DataFrame):
@@ -304,7 +267,7 @@ def check_table_schema_only(name: str, data_dir: Path | str | None = None):
         return None, [Problem(_relative(path), None, None, "file not found")]
     schema = schema_path(name, base)
     schema = schema if schema.exists() else schema_path(name)
-    df, problems = _schema_checked(name, str(path), *_stamp(path), str(base), *_stamp(schema))
+    df, problems = _schema_checked(name, str(path), *file_stamp(path), str(base), *file_stamp(schema))
     return (None if df is None else df.copy()), list(problems)
 
 
@@ -349,7 +312,7 @@ def check_table(name: str, data_dir: Path | str | None = None) -> tuple[pd.DataF
     problems = check_foreign_keys(name, typed, file, base)
     if problems:
         return None, problems
-    for fn in CROSS_CHECKS.get(name, []):
+    for fn in cross_checks(name):
         try:
             problems.extend(fn(typed, file, base))
         except (UnknownReport, OSError) as exc:  # a broken registry or a missing text: reported, not raised
