@@ -301,6 +301,28 @@ def test_decreasing_cumulative_and_derived_zero_are_refused(curves_data, tmp_pat
     assert "may not hold a 0" in messages
 
 
+@pytest.mark.parametrize("new_confirmed, disagree", [("9999", True), (None, False)])
+def test_two_full_day_rows_of_one_day_must_agree(curves_data, tmp_path, new_confirmed, disagree):
+    """A second 0-24 h row for the same city and day: a different count is a disagreement, on the
+    line of the day's first row and in the count's column; the same counts are not."""
+    bad = tmp_path / "data"
+    shutil.copytree(curves_data, bad)
+    path = bad / "daily_cases.csv"
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    i = df.index[(df.new_confirmed != "") & ~df.flag.str.contains("window_not_0_24h")][0]
+    extra = df.loc[[i]].copy()
+    if new_confirmed is not None:
+        extra["new_confirmed"] = new_confirmed
+    pd.concat([df, extra], ignore_index=True).to_csv(path, index=False)
+    _, problems = check_table("daily_cases", bad)
+    found = [p for p in problems if "sources disagree" in p.message]
+    if disagree:
+        assert [(p.row, p.column) for p in found] == [(i + 2, "new_confirmed")]
+        assert f"{df.city[i]} {df.date[i]}" in found[0].message and "9999" in found[0].message
+    else:
+        assert found == [] and any("duplicate" in p.message for p in problems)
+
+
 def test_empty_row_needs_a_flag(curves_data, tmp_path):
     df = pd.read_csv(curves_data / "daily_cases.csv", dtype=str, keep_default_na=False)
     i = df.index[df.flag.str.contains("backlog")][0]

@@ -106,7 +106,9 @@ def check_daily_cases(df: pd.DataFrame, file: str, base: Path) -> Iterable[Probl
                               f"cumulative confirmed falls from {prev_val} ({prev_date}) to {r['cum_confirmed']}")
             prev_val, prev_date = r["cum_confirmed"], r["date"]
         full_day = grp[~grp["flag"].fillna("").str.contains("window_not_0_24h")]
-        for (date,), day in full_day.groupby(["date"]):
+        distinct = full_day.groupby("date")[list(COUNT_COLUMNS)].nunique()  # NA not counted
+        for date in distinct.index[distinct.gt(1).any(axis=1)]:  # only the days whose sources differ
+            day = full_day[full_day["date"] == date]
             for col in COUNT_COLUMNS:
                 vals = day[col].dropna().unique()
                 if len(vals) > 1:

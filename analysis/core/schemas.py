@@ -54,8 +54,7 @@ def discover_tables(schema_dir: Path | None = None) -> dict[str, str]:
     schema_dir = schema_dir or DATA_DIR / "schemas"
     found = {}
     for f in sorted(schema_dir.glob("*.schema.yaml")):
-        with open(f, encoding="utf-8") as fh:
-            found[f.name[: -len(".schema.yaml")]] = yaml.safe_load(fh)["path"]
+        found[f.name[: -len(".schema.yaml")]] = _parsed_yaml(str(f), *file_stamp(f))["path"]
     first = [n for n in ("sources", "supplementary", "codebook", "facts") if n in found]
     return {n: found[n] for n in first + [n for n in found if n not in first]}
 
