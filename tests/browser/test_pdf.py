@@ -141,7 +141,7 @@ def test_the_printed_links_are_relative_and_the_pdf_stays_valid(tmp_path):
 # --------------------------------------------------------------------------------------
 # Figures printed as their static exports
 
-def plotly_figure(name: str, svg: bool = True) -> str:
+def plotly_figure(name: str, svg: bool = True, title: str = "Cases in Changchun \u957f\u6625 &amp; Jilin") -> str:
     """A figure as a cell's HTML output holds it: the sized box with the plotly div and its script,
     then the download links (with or without an SVG) and the citation with the figure's title."""
     links = f'<a href="_static/figures/{name}.png" download>PNG</a>'
@@ -151,8 +151,8 @@ def plotly_figure(name: str, svg: bool = True) -> str:
             f'<div id="plotly-{name}" class="plotly-graph-div" style="height:100%; width:100%;"></div> '
             f'<script> Plotly.newPlot("plotly-{name}", [{{"x": [1]}}]); if (a < b) {{ }} </script> </div>'
             f'<p class="fr-figure-downloads" data-figure="{name}">Download: {links}</p>'
-            f'<p class="fr-figure-citation"><span class="fr-figtitle" data-figure="{name}">Cases in '
-            f'Changchun \u957f\u6625 &amp; Jilin</span></p></div></figure>')
+            f'<p class="fr-figure-citation"><span class="fr-figtitle" data-figure="{name}">{title}</span></p>'
+            '</div></figure>')
 
 
 PLOTLY_JS = '<script src="_static/plotly.min.js?v=ab5aad05"></script>\n'
@@ -160,11 +160,11 @@ PLOTLY_JS = '<script src="_static/plotly.min.js?v=ab5aad05"></script>\n'
 
 def test_each_figure_with_an_svg_export_is_printed_as_that_svg_and_plotly_js_goes_with_the_last():
     page = static_figures(f"<html><head>{PLOTLY_JS}</head><body>{plotly_figure('fig-a')}<p>prose</p>"
-                          f"{plotly_figure('fig-b')}</body></html>")
+                          f"{plotly_figure('fig-b', title='Tests in Yushu')}</body></html>")
     assert "plotly-graph-div" not in page and "Plotly.newPlot" not in page and "plotly.min.js" not in page
     images = re.findall(r'<img class="fr-figure-print" src="([^"]+)" alt="([^"]+)"', page)
     assert images == [("_static/figures/fig-a.svg", "Cases in Changchun \u957f\u6625 &amp; Jilin"),
-                      ("_static/figures/fig-b.svg", "Cases in Changchun \u957f\u6625 &amp; Jilin")]
+                      ("_static/figures/fig-b.svg", "Tests in Yushu")]  # each image titled by its own figure
     # the download links, the citation and the prose between the figures stay
     assert page.count('class="fr-figure-downloads"') == 2 and "<p>prose</p>" in page
     assert page.index("fig-a.svg\"") < page.index("<p>prose</p>") < page.index("fig-b.svg\"")
